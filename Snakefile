@@ -1,0 +1,21 @@
+# dreamtf: the ENCODE-DREAM in vivo TF-binding challenge as a workflow.
+# This file is a table of contents; the rules live in rules/, the logic in scripts/dreamtf/.
+
+
+configfile: "config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/labels.smk"
+include: "rules/predict.smk"
+include: "rules/evaluate.smk"
+include: "rules/report.smk"
+
+
+rule all:
+    input:
+        "results/scores/scores.tsv",
+        peak_targets(),
+        "results/report/summary.md",
+    default_target: True

@@ -1,0 +1,69 @@
+# Configuration checks, wildcard constraints and small input functions. No rules here.
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
+
+from dreamtf import release as rl  # noqa: E402
+from dreamtf.config import validate_config  # noqa: E402
+from dreamtf.errors import DreamTFError  # noqa: E402
+
+try:
+    _checked = validate_config(config, Path(workflow.basedir) / "schemas" / "config.schema.yaml")
+except DreamTFError as exc:
+    raise WorkflowError(str(exc)) from None
+config.clear()
+config.update(_checked)
+
+REL = config["release"]["path"]
+FASTA = config["release"]["fasta"]
+TFS = config["tfs"]
+CELLS = rl.cells_of(TFS)
+BASELINE_FEATURES = "dnase_max"
+
+
+wildcard_constraints:
+    tf="[A-Za-z0-9_-]+",
+    cell="[A-Za-z0-9_+-]+",
+    split="train|ladder|test",
+    model="[a-z_]+",
+    feature_set="[A-Za-z0-9_]+",
+
+
+def release_labels(tf, split):
+    """A label TSV shipped with the release (None when the release has none)."""
+    path = rl.labels_path(REL, tf, split)
+    if config["release"]["source"] == "simulate":
+        return str(path) if split == "train" else None
+    return str(path) if path.is_file() else None
+
+
+def labels_file(tf, split):
+    """The release's label TSV when it has one, else the one derived from peaks."""
+    return release_labels(tf, split) or f"results/labels/{tf}.{split}.labels.tsv.gz"
+
+
+def split_cells(tf, split):
+    return TFS[tf]["train_cells"] if split == "train" else TFS[tf]["test_cells"]
+
+
+def scored_runs():
+    """(model, feature_set, tf, cell) of every prediction that is scored."""
+    runs = []
+    for model in config["models"]:
+        for tf, spec in TFS.items():
+            for cell in spec["test_cells"]:
+                runs.append((model, BASELINE_FEATURES, tf, cell))
+    return runs
+
+
+def score_parts():
+    return [f"results/scores/parts/{m}/{fs}/{tf}.{cell}.json" for m, fs, tf, cell in scored_runs()]
+
+
+def peak_targets():
+    return [f"results/peaks/{m}/{fs}/{tf}.{cell}.narrowPeak.gz" for m, fs, tf, cell in scored_runs()]
+
+
+def prediction_targets():
+    return [f"results/predictions/{m}/{fs}/F.{tf}.{cell}.tab.gz" for m, fs, tf, cell in scored_runs()]

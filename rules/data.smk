@@ -1,0 +1,45 @@
+# The challenge release: simulated (dreamtf simulate) or an existing folder, then checked.
+
+if config["release"]["source"] == "simulate":
+
+    rule simulate_release:
+        output:
+            [str(p) for p in rl.release_files(REL, fasta=FASTA, tfs=TFS)],
+        params:
+            out=REL,
+            seed=lookup(dpath="release/seed", within=config),
+            preset=lookup(dpath="release/preset", within=config),
+            fasta=FASTA,
+            tfs=TFS,
+            test_chroms=lookup(dpath="chromosomes/test", within=config),
+            size=lookup(dpath="windows/size", within=config),
+            step=lookup(dpath="windows/step", within=config),
+            rule=lookup(dpath="labels/rule", within=config),
+            min_overlap=lookup(dpath="labels/min_overlap", within=config),
+        log:
+            "logs/simulate_release/release.log",
+        benchmark:
+            "benchmarks/simulate_release.tsv"
+        conda:
+            "../envs/dreamtf.yaml"
+        script:
+            "../scripts/simulate_release.py"
+
+
+rule check_release:
+    input:
+        fasta=str(rl.fasta_path(REL, FASTA)),
+        bigwigs=[str(rl.dnase_bigwig_path(REL, c)) for c in CELLS],
+        regions=[str(rl.regions_path(REL, s)) for s in rl.SPLITS],
+    output:
+        sizes="results/release/chrom.sizes",
+    params:
+        release=REL,
+        fasta=FASTA,
+        tfs=TFS,
+    log:
+        "logs/check_release/check.log",
+    conda:
+        "../envs/dreamtf.yaml"
+    script:
+        "../scripts/check_release.py"

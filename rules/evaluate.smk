@@ -1,0 +1,33 @@
+# Scoring as the challenge did (DESIGN section 7) and the score table.
+
+
+rule score_predictions:
+    input:
+        labels=lambda w: labels_file(w.tf, "test"),
+        predictions="results/predictions/{model}/{feature_set}/F.{tf}.{cell}.tab.gz",
+    output:
+        "results/scores/parts/{model}/{feature_set}/{tf}.{cell}.json",
+    params:
+        chroms=lookup(dpath="chromosomes/test", within=config),
+        bootstrap=lookup(dpath="scoring/bootstrap", within=config),
+    log:
+        "logs/score_predictions/{model}.{feature_set}.{tf}.{cell}.log",
+    benchmark:
+        "benchmarks/score_predictions/{model}.{feature_set}.{tf}.{cell}.tsv"
+    conda:
+        "../envs/dreamtf.yaml"
+    script:
+        "../scripts/score_predictions.py"
+
+
+rule collect_scores:
+    input:
+        score_parts(),
+    output:
+        "results/scores/scores.tsv",
+    log:
+        "logs/collect_scores/collect.log",
+    conda:
+        "../envs/dreamtf.yaml"
+    script:
+        "../scripts/collect_scores.py"

@@ -1,0 +1,29 @@
+# U/A/B labels derived from ChIP-seq narrowPeaks, for splits the release has no labels for.
+
+
+rule derive_labels:
+    input:
+        regions=lambda w: str(rl.regions_path(REL, w.split)),
+        conservative=lambda w: [
+            str(rl.chip_peaks_path(REL, w.tf, c, "conservative"))
+            for c in split_cells(w.tf, w.split)
+        ],
+        relaxed=lambda w: [
+            str(rl.chip_peaks_path(REL, w.tf, c, "relaxed"))
+            for c in split_cells(w.tf, w.split)
+        ],
+        sizes="results/release/chrom.sizes",
+    output:
+        "results/labels/{tf}.{split}.labels.tsv.gz",
+    params:
+        cells=lambda w: split_cells(w.tf, w.split),
+        rule=lookup(dpath="labels/rule", within=config),
+        min_overlap=lookup(dpath="labels/min_overlap", within=config),
+    log:
+        "logs/derive_labels/{tf}.{split}.log",
+    benchmark:
+        "benchmarks/derive_labels/{tf}.{split}.tsv"
+    conda:
+        "../envs/dreamtf.yaml"
+    script:
+        "../scripts/derive_labels.py"

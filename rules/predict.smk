@@ -1,0 +1,35 @@
+# Predictions in the challenge's submission format, and per-cell-type peak lists.
+
+
+rule predict_baseline:
+    input:
+        regions=str(rl.regions_path(REL, "test")),
+        bigwig=lambda w: str(rl.dnase_bigwig_path(REL, w.cell)),
+        sizes="results/release/chrom.sizes",
+    output:
+        "results/predictions/baseline/dnase_max/F.{tf}.{cell}.tab.gz",
+    log:
+        "logs/predict_baseline/{tf}.{cell}.log",
+    benchmark:
+        "benchmarks/predict_baseline/{tf}.{cell}.tsv"
+    conda:
+        "../envs/dreamtf.yaml"
+    script:
+        "../scripts/predict_baseline.py"
+
+
+rule call_peaks:
+    input:
+        predictions="results/predictions/{model}/{feature_set}/F.{tf}.{cell}.tab.gz",
+        regions=str(rl.regions_path(REL, "test")),
+    output:
+        "results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz",
+    params:
+        top_fraction=lookup(dpath="peaks/top_fraction", within=config),
+        max_gap=lookup(dpath="peaks/max_gap", within=config),
+    log:
+        "logs/call_peaks/{model}.{feature_set}.{tf}.{cell}.log",
+    conda:
+        "../envs/dreamtf.yaml"
+    script:
+        "../scripts/call_peaks.py"

@@ -1,0 +1,22 @@
+# Plots and a summary table of the scores.
+
+
+rule plot_report:
+    input:
+        scores="results/scores/scores.tsv",
+        labels=[labels_file(tf, "test") for tf in TFS],
+        predictions=prediction_targets(),
+    output:
+        summary="results/report/summary.md",
+        auprc="results/report/auprc.png",
+        curves="results/report/pr_curves.png",
+    params:
+        runs=scored_runs(),
+        labels={tf: labels_file(tf, "test") for tf in TFS},
+        chroms=lookup(dpath="chromosomes/test", within=config),
+    log:
+        "logs/plot_report/report.log",
+    conda:
+        "../envs/dreamtf.yaml"
+    script:
+        "../scripts/plot_report.py"

@@ -1,0 +1,128 @@
+"""The ``dreamtf`` command: the steps people run on their own (simulate, labels, score).
+
+Errors a user can fix print one line on stderr and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+
+from .errors import DreamTFError
+
+log = logging.getLogger("dreamtf")
+
+
+def _simulate(args) -> None:
+    from .simrelease import write_simulated_release
+
+    t0 = time.perf_counter()
+    summary = write_simulated_release(args.out, seed=args.seed, preset=args.preset)
+    log.info("simulated release written to %s in %.1f s", args.out, time.perf_counter() - t0)
+    print(json.dumps(summary, indent=1))
+
+
+def _labels(args) -> None:
+    from .genome import check_same_chroms, parse_chrom_list, read_bed3, read_chrom_sizes, region_starts
+    from .labels import derive_labels, label_counts, write_labels
+    from .peaks import empty_peaks, read_narrowpeak
+
+    sizes = read_chrom_sizes(args.chrom_sizes)
+    chroms = parse_chrom_list(args.chroms)
+    check_same_chroms(sizes, str(args.chrom_sizes), chroms, "--chroms")
+    blacklist = read_bed3(args.blacklist)
+    cons = read_narrowpeak(args.conservative)
+    rel = read_narrowpeak(args.relaxed)
+    for name, peaks in ((args.conservative, cons), (args.relaxed, rel)):
+        check_same_chroms(sizes, str(args.chrom_sizes), list(peaks), str(name))
+    totals = {"U": 0, "A": 0, "B": 0}
+
+    def per_chrom():
+        for chrom in chroms:
+            starts = region_starts(sizes[chrom], blacklist.get(chrom), args.size, args.step)
+            codes = derive_labels(starts, cons.get(chrom, empty_peaks()), rel.get(chrom, empty_peaks()),
+                                  size=args.size, rule=args.rule, min_overlap=args.min_overlap)
+            for k, v in label_counts(codes).items():
+                totals[k] += v
+            yield chrom, starts, codes
+
+    t0 = time.perf_counter()
+    n = write_labels(args.out, [args.cell], per_chrom(), size=args.size)
+    log.info("%d windows labelled in %.1f s: %s", n, time.perf_counter() - t0, totals)
+
+
+def _score(args) -> None:
+    from .genome import parse_chrom_list
+    from .submission import score_files
+
+    chroms = parse_chrom_list(args.chroms)
+    res = score_files(args.labels, args.cell, args.predictions, chroms=chroms, bootstrap=args.bootstrap)
+    keys = ["auroc", "auprc", "recall_at_50_fdr", "recall_at_10_fdr", "n_bound", "n_unbound"]
+    if args.json:
+        print(json.dumps({k: res[k] for k in keys}))
+    else:
+        for k in keys + sorted(set(res) - set(keys)):
+            v = res[k]
+            print(f"{k}\t{v:.6f}" if isinstance(v, float) else f"{k}\t{v}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="dreamtf", description=__doc__.splitlines()[0])
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("simulate", help="write a simulated challenge release")
+    s.add_argument("--out", required=True, help="release folder to write")
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--preset", choices=["demo", "bench"], default="demo",
+                   help="demo: a few Mb per chromosome; bench: real hg19 lengths")
+    s.set_defaults(func=_simulate)
+
+    lb = sub.add_parser("labels", help="derive U/A/B labels for one cell from ChIP-seq narrowPeaks")
+    lb.add_argument("--chrom-sizes", required=True)
+    lb.add_argument("--blacklist", required=True, help="BED of excluded regions (windows overlapping are dropped)")
+    lb.add_argument("--chroms", required=True, help="comma-separated chromosomes, e.g. chr2,chr3")
+    lb.add_argument("--cell", required=True)
+    lb.add_argument("--conservative", required=True, help="conservative (IDR) narrowPeak")
+    lb.add_argument("--relaxed", required=True, help="relaxed narrowPeak")
+    lb.add_argument("--rule", choices=["overlap", "summit"], default="overlap", help="the B rule")
+    lb.add_argument("--min-overlap", type=int, default=1, help="bp of overlap for the 'overlap' rule")
+    lb.add_argument("--size", type=int, default=200)
+    lb.add_argument("--step", type=int, default=50)
+    lb.add_argument("--out", required=True, help="label TSV to write (.tsv.gz)")
+    lb.set_defaults(func=_labels)
+
+    sc = sub.add_parser("score", help="score a submission file as the challenge did")
+    sc.add_argument("--labels", required=True)
+    sc.add_argument("--cell", required=True)
+    sc.add_argument("--predictions", required=True)
+    sc.add_argument("--chroms", default="chr1,chr8,chr21")
+    sc.add_argument("--bootstrap", type=int, default=0,
+                    help="stratified 90%% subsamples for lower/upper bounds (the challenge used 10)")
+    sc.add_argument("--json", action="store_true", help="print one JSON object")
+    sc.set_defaults(func=_score)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        args.func(args)
+    except DreamTFError as exc:
+        print(f"dreamtf {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except FileNotFoundError as exc:
+        print(f"dreamtf {args.command}: error: {exc.filename}: no such file", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

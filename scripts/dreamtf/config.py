@@ -1,0 +1,81 @@
+"""Workflow configuration: validation against the JSON schema, defaults filled in.
+
+Errors come as one line that names the key, e.g.
+``config.yaml: unknown key 'windws' at the top level (allowed: release, tfs, ...)``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from .errors import DreamTFError
+
+
+def _fill_defaults(schema: dict, value):
+    """Recursively insert schema defaults into ``value`` (a dict/list from YAML)."""
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        for key, sub in props.items():
+            if key not in value and "default" in sub:
+                value[key] = copy.deepcopy(sub["default"])
+            if key in value:
+                value[key] = _fill_defaults(sub, value[key])
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            for key in value:
+                if key not in props:
+                    value[key] = _fill_defaults(extra, value[key])
+    return value
+
+
+def _where(path) -> str:
+    return "the top level" if not path else "'" + ".".join(str(p) for p in path) + "'"
+
+
+def _describe(err: jsonschema.ValidationError, source: str) -> str:
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        allowed = sorted(err.schema.get("properties", {}))
+        unknown = [k for k in err.instance if k not in allowed]
+        if allowed:
+            return (f"{source}: unknown key '{unknown[0]}' at {_where(err.absolute_path)} "
+                    f"(allowed: {', '.join(allowed)})")
+    if err.validator == "required":
+        return f"{source}: {err.message} at {_where(err.absolute_path)}"
+    return f"{source}: {_where(err.absolute_path)}: {err.message}"
+
+
+def validate_config(config: dict, schema_path: str | os.PathLike, source: str = "config.yaml") -> dict:
+    """Validate ``config`` against the schema and return a copy with defaults filled in.
+
+    Beyond the schema, checks that the test, validation and training chromosomes do
+    not overlap and that no cell is both a training and a test cell of one TF.
+    """
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    cfg = _fill_defaults(schema, copy.deepcopy(dict(config)))
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(cfg), key=lambda e: (len(e.absolute_path), e.path))
+    if errors:
+        raise DreamTFError(_describe(errors[0], source))
+    test, val = cfg["chromosomes"]["test"], cfg["chromosomes"]["validation"]
+    both = set(test) & set(val)
+    if both:
+        raise DreamTFError(f"{source}: chromosome {sorted(both)[0]!r} is both a test and a validation chromosome")
+    for tf, spec in cfg["tfs"].items():
+        both = set(spec["train_cells"]) & set(spec["test_cells"])
+        if both:
+            raise DreamTFError(f"{source}: 'tfs.{tf}': cell {sorted(both)[0]!r} is both a training and a test cell")
+    return cfg
+
+
+def load_config(path: str | os.PathLike, schema_path: str | os.PathLike) -> dict:
+    """Read a YAML config file and validate it."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise DreamTFError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    return validate_config(raw, schema_path, source=str(path))

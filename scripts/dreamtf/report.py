@@ -1,0 +1,135 @@
+"""The score table and the report: what people look at after a run."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+
+import numpy as np
+import pandas as pd
+
+from .errors import DreamTFError
+from .io import atomic_path, atomic_write_text
+from .labels import read_labels
+from .metrics import METRICS, curve_points
+from .submission import align, read_predictions
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ["model", "feature_set", "tf", "cell_type", *METRICS, "n_bound", "n_unbound"] + [
+    f"{m}_{b}" for m in METRICS for b in ("lower", "upper")
+]
+
+
+def collect_scores(parts: list[str | os.PathLike], out: str | os.PathLike) -> pd.DataFrame:
+    """Gather per-run score JSONs into ``scores.tsv`` (DESIGN section 6 columns)."""
+    rows = []
+    for p in parts:
+        with open(p) as fh:
+            row = json.load(fh)
+        missing = [c for c in COLUMNS[:10] if c not in row]
+        if missing:
+            raise DreamTFError(f"{p}: score record lacks {missing[0]!r}")
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    for c in COLUMNS:
+        if c not in df:
+            df[c] = np.nan
+    df = df[COLUMNS].sort_values(["tf", "cell_type", "model", "feature_set"]).reset_index(drop=True)
+    with atomic_write_text(out) as fh:
+        df.to_csv(fh, sep="\t", index=False, float_format="%.6f", lineterminator="\n")
+    return df
+
+
+def format_table(df: pd.DataFrame) -> str:
+    """A markdown table of the main metrics with bootstrap ranges."""
+    lines = ["| model | feature set | TF | cell | auROC | auPRC (range) | recall@50%FDR | recall@10%FDR | B | U |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in df.itertuples(index=False):
+        rng = f" ({r.auprc_lower:.3f}-{r.auprc_upper:.3f})" if not np.isnan(r.auprc_lower) else ""
+        lines.append(f"| {r.model} | {r.feature_set} | {r.tf} | {r.cell_type} | {r.auroc:.3f} | "
+                     f"{r.auprc:.3f}{rng} | {r.recall_at_50_fdr:.3f} | {r.recall_at_10_fdr:.3f} | "
+                     f"{r.n_bound} | {r.n_unbound} |")
+    return "\n".join(lines)
+
+
+def write_report(scores, *, runs, predictions, labels: dict, chroms: list[str], summary, auprc_png,
+                 curves_png) -> None:
+    """Bar chart of auPRC per TF and cell (bootstrap range as error bars), PR curves, summary.
+
+    ``runs`` are (model, feature_set, tf, cell) tuples and ``predictions`` their submission files.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    df = pd.read_csv(scores, sep="\t")
+    df["pair"] = df["tf"] + " / " + df["cell_type"]
+    df["run"] = df["model"] + ":" + df["feature_set"]
+    pairs = list(dict.fromkeys(df["pair"]))
+    run_names = list(dict.fromkeys(df["run"]))
+    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(pairs)), 4))
+    width = 0.8 / max(1, len(run_names))
+    for i, name in enumerate(run_names):
+        sub = df[df["run"] == name].set_index("pair").reindex(pairs)
+        x = np.arange(len(pairs)) + i * width
+        err = np.vstack([sub["auprc"] - sub["auprc_lower"], sub["auprc_upper"] - sub["auprc"]])
+        ax.bar(x, sub["auprc"], width, label=name, yerr=np.nan_to_num(err), capsize=2)
+    ax.set_xticks(np.arange(len(pairs)) + 0.4 - width / 2, pairs, rotation=20, ha="right")
+    ax.set_ylabel("auPRC (held-out chromosomes)")
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=8)
+    ax.set_title("auPRC by TF and held-out cell type (bars: bootstrap min-max)")
+    fig.tight_layout()
+    with atomic_path(auprc_png) as tmp:
+        fig.savefig(tmp, format="png", dpi=110)
+    plt.close(fig)
+
+    n = len(pairs)
+    cols = min(3, n)
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.6 * rows), squeeze=False)
+    cache = {}
+    for k, pair in enumerate(pairs):
+        ax = axes[k // cols][k % cols]
+        tf, cell = pair.split(" / ")
+        if (tf, cell) not in cache:
+            lab = read_labels(labels[tf], cells=[cell], chroms=chroms)
+            cache[(tf, cell)] = lab
+        lab = cache[(tf, cell)]
+        codes = lab.column(cell)
+        for (model, fs, rtf, rcell), path in zip(runs, predictions):
+            if (rtf, rcell) != (tf, cell):
+                continue
+            pred = read_predictions(path, chroms=chroms)
+            s = align(lab.chroms, lab.chrom, lab.start, pred, path, labels[tf])
+            keep = codes != 1
+            order = np.argsort(-s[keep], kind="stable")
+            tp, fp = curve_points((codes[keep] == 2)[order], s[keep][order])
+            ax.plot(tp / max(tp[-1], 1), tp / (tp + fp), label=f"{model}:{fs}")
+        base = np.mean(codes[codes != 1] == 2)
+        ax.axhline(base, color="grey", lw=0.8, ls=":")
+        ax.set_title(pair, fontsize=10)
+        ax.set_xlabel("recall")
+        ax.set_ylabel("precision")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1.02)
+        ax.legend(fontsize=7)
+    for k in range(n, rows * cols):
+        axes[k // cols][k % cols].axis("off")
+    fig.tight_layout()
+    with atomic_path(curves_png) as tmp:
+        fig.savefig(tmp, format="png", dpi=100)
+    plt.close(fig)
+
+    mean = df.groupby("run")[["auroc", "auprc", "recall_at_50_fdr", "recall_at_10_fdr"]].mean()
+    with atomic_write_text(summary) as fh:
+        fh.write("# dreamtf scores\n\nHeld-out chromosomes: " + ", ".join(chroms) + ".\n\n")
+        fh.write(format_table(df.drop(columns=["pair", "run"])) + "\n\n## Mean over TF and cell type\n\n")
+        fh.write("| model:feature set | auROC | auPRC | recall@50%FDR | recall@10%FDR |\n|---|---|---|---|---|\n")
+        for name, r in mean.iterrows():
+            fh.write(f"| {name} | {r.auroc:.3f} | {r.auprc:.3f} | {r.recall_at_50_fdr:.3f} | "
+                     f"{r.recall_at_10_fdr:.3f} |\n")
+        fh.write("\n![auPRC](auprc.png)\n\n![PR curves](pr_curves.png)\n")

@@ -1,0 +1,18 @@
+"""Rule predict_baseline: each test window's maximum DNase fold change, in submission format."""
+
+import logging
+
+from dreamtf.baseline import predict_max_dnase
+from dreamtf.release import read_regions
+from dreamtf.rule import run
+from dreamtf.submission import write_predictions
+
+
+def main(smk):
+    regions = read_regions(smk.input.regions)
+    items = ((chrom, starts, regions.size) for chrom, starts in regions.by_chrom())
+    n = write_predictions(smk.output[0], predict_max_dnase(smk.input.bigwig, items), size=regions.size)
+    logging.getLogger("dreamtf").info("%d windows predicted", n)
+
+
+run(main, snakemake)  # noqa: F821

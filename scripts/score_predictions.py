@@ -1,0 +1,21 @@
+"""Rule score_predictions: one submission scored against the held-out labels (DESIGN section 7)."""
+
+import json
+import logging
+
+from dreamtf.io import atomic_write_text
+from dreamtf.rule import run
+from dreamtf.submission import score_files
+
+
+def main(smk):
+    w = smk.wildcards
+    res = score_files(smk.input.labels, w.cell, smk.input.predictions, chroms=list(smk.params.chroms),
+                      bootstrap=smk.params.bootstrap)
+    row = {"model": w.model, "feature_set": w.feature_set, "tf": w.tf, "cell_type": w.cell, **res}
+    with atomic_write_text(smk.output[0]) as fh:
+        json.dump(row, fh, indent=1)
+    logging.getLogger("dreamtf").info("%s", row)
+
+
+run(main, snakemake)  # noqa: F821
