@@ -14,8 +14,8 @@ include: "rules/report.smk"
 
 
 rule all:
+    default_target: True
     input:
         "results/scores/scores.tsv",
         peak_targets(),
         "results/report/summary.md",
-    default_target: True

@@ -9,7 +9,11 @@ from dreamtf.config import validate_config  # noqa: E402
 from dreamtf.errors import DreamTFError  # noqa: E402
 
 try:
-    _checked = validate_config(config, Path(workflow.basedir) / "schemas" / "config.schema.yaml")
+    _checked = validate_config(
+        config,
+        Path(workflow.basedir) / "schemas" / "config.schema.yaml",
+        source=" + ".join(str(f) for f in workflow.configfiles) or "config",
+    )
 except DreamTFError as exc:
     raise WorkflowError(str(exc)) from None
 config.clear()
@@ -28,6 +32,11 @@ wildcard_constraints:
     split="train|ladder|test",
     model="[a-z_]+",
     feature_set="[A-Za-z0-9_]+",
+
+
+def release_root(fasta_path):
+    """The release folder, from the path of its FASTA (<release>/annotations/<fasta>)."""
+    return str(Path(fasta_path).parents[1])
 
 
 def release_labels(tf, split):
@@ -58,12 +67,21 @@ def scored_runs():
 
 
 def score_parts():
-    return [f"results/scores/parts/{m}/{fs}/{tf}.{cell}.json" for m, fs, tf, cell in scored_runs()]
+    return [
+        f"results/scores/parts/{m}/{fs}/{tf}.{cell}.json"
+        for m, fs, tf, cell in scored_runs()
+    ]
 
 
 def peak_targets():
-    return [f"results/peaks/{m}/{fs}/{tf}.{cell}.narrowPeak.gz" for m, fs, tf, cell in scored_runs()]
+    return [
+        f"results/peaks/{m}/{fs}/{tf}.{cell}.narrowPeak.gz"
+        for m, fs, tf, cell in scored_runs()
+    ]
 
 
 def prediction_targets():
-    return [f"results/predictions/{m}/{fs}/F.{tf}.{cell}.tab.gz" for m, fs, tf, cell in scored_runs()]
+    return [
+        f"results/predictions/{m}/{fs}/F.{tf}.{cell}.tab.gz"
+        for m, fs, tf, cell in scored_runs()
+    ]

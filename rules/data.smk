@@ -5,8 +5,14 @@ if config["release"]["source"] == "simulate":
     rule simulate_release:
         output:
             [str(p) for p in rl.release_files(REL, fasta=FASTA, tfs=TFS)],
+        log:
+            "logs/simulate_release/release.log",
+        benchmark:
+            "benchmarks/simulate_release.tsv"
+        conda:
+            "../envs/dreamtf.yaml"
         params:
-            out=REL,
+            out=lambda w, output: release_root(output[0]),
             seed=lookup(dpath="release/seed", within=config),
             preset=lookup(dpath="release/preset", within=config),
             fasta=FASTA,
@@ -16,12 +22,6 @@ if config["release"]["source"] == "simulate":
             step=lookup(dpath="windows/step", within=config),
             rule=lookup(dpath="labels/rule", within=config),
             min_overlap=lookup(dpath="labels/min_overlap", within=config),
-        log:
-            "logs/simulate_release/release.log",
-        benchmark:
-            "benchmarks/simulate_release.tsv"
-        conda:
-            "../envs/dreamtf.yaml"
         script:
             "../scripts/simulate_release.py"
 
@@ -33,13 +33,14 @@ rule check_release:
         regions=[str(rl.regions_path(REL, s)) for s in rl.SPLITS],
     output:
         sizes="results/release/chrom.sizes",
-    params:
-        release=REL,
-        fasta=FASTA,
-        tfs=TFS,
     log:
         "logs/check_release/check.log",
     conda:
         "../envs/dreamtf.yaml"
+    params:
+        release=lambda w, input: release_root(input.fasta),
+        fasta=FASTA,
+        tfs=TFS,
+        size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/check_release.py"

@@ -7,15 +7,15 @@ rule score_predictions:
         predictions="results/predictions/{model}/{feature_set}/F.{tf}.{cell}.tab.gz",
     output:
         "results/scores/parts/{model}/{feature_set}/{tf}.{cell}.json",
-    params:
-        chroms=lookup(dpath="chromosomes/test", within=config),
-        bootstrap=lookup(dpath="scoring/bootstrap", within=config),
     log:
         "logs/score_predictions/{model}.{feature_set}.{tf}.{cell}.log",
     benchmark:
         "benchmarks/score_predictions/{model}.{feature_set}.{tf}.{cell}.tsv"
     conda:
         "../envs/dreamtf.yaml"
+    params:
+        chroms=lookup(dpath="chromosomes/test", within=config),
+        bootstrap=lookup(dpath="scoring/bootstrap", within=config),
     script:
         "../scripts/score_predictions.py"
 

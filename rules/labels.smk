@@ -15,15 +15,15 @@ rule derive_labels:
         sizes="results/release/chrom.sizes",
     output:
         "results/labels/{tf}.{split}.labels.tsv.gz",
-    params:
-        cells=lambda w: split_cells(w.tf, w.split),
-        rule=lookup(dpath="labels/rule", within=config),
-        min_overlap=lookup(dpath="labels/min_overlap", within=config),
     log:
         "logs/derive_labels/{tf}.{split}.log",
     benchmark:
         "benchmarks/derive_labels/{tf}.{split}.tsv"
     conda:
         "../envs/dreamtf.yaml"
+    params:
+        cells=lambda w: split_cells(w.tf, w.split),
+        rule=lookup(dpath="labels/rule", within=config),
+        min_overlap=lookup(dpath="labels/min_overlap", within=config),
     script:
         "../scripts/derive_labels.py"

@@ -24,12 +24,12 @@ rule call_peaks:
         regions=str(rl.regions_path(REL, "test")),
     output:
         "results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz",
-    params:
-        top_fraction=lookup(dpath="peaks/top_fraction", within=config),
-        max_gap=lookup(dpath="peaks/max_gap", within=config),
     log:
         "logs/call_peaks/{model}.{feature_set}.{tf}.{cell}.log",
     conda:
         "../envs/dreamtf.yaml"
+    params:
+        top_fraction=lookup(dpath="peaks/top_fraction", within=config),
+        max_gap=lookup(dpath="peaks/max_gap", within=config),
     script:
         "../scripts/call_peaks.py"

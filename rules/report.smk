@@ -10,13 +10,13 @@ rule plot_report:
         summary="results/report/summary.md",
         auprc="results/report/auprc.png",
         curves="results/report/pr_curves.png",
-    params:
-        runs=scored_runs(),
-        labels={tf: labels_file(tf, "test") for tf in TFS},
-        chroms=lookup(dpath="chromosomes/test", within=config),
     log:
         "logs/plot_report/report.log",
     conda:
         "../envs/dreamtf.yaml"
+    params:
+        runs=scored_runs(),
+        labels={tf: labels_file(tf, "test") for tf in TFS},
+        chroms=lookup(dpath="chromosomes/test", within=config),
     script:
         "../scripts/plot_report.py"

@@ -11,10 +11,10 @@ from dreamtf.submission import check_matches_regions, read_predictions
 def main(smk):
     regions = read_regions(smk.input.regions)
     pred = read_predictions(smk.input.predictions)
-    check_matches_regions(pred, regions.chroms, regions.chrom, regions.start, smk.input.predictions,
-                          smk.input.regions)
-    peaks, threshold = peaks_from_predictions(pred, regions.size, top_fraction=smk.params.top_fraction,
-                                              max_gap=smk.params.max_gap)
+    check_matches_regions(pred, regions.chroms, regions.chrom, regions.start, smk.input.predictions, smk.input.regions)
+    peaks, threshold = peaks_from_predictions(
+        pred, regions.size, top_fraction=smk.params.top_fraction, max_gap=smk.params.max_gap
+    )
     w = smk.wildcards
     n = write_narrowpeak(smk.output[0], peaks, name_prefix=f"{w.model}.{w.tf}.{w.cell}")
     logging.getLogger("dreamtf").info("%d peaks at score >= %g", n, threshold)

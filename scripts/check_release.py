@@ -7,8 +7,13 @@ from dreamtf.rule import run
 
 
 def main(smk):
-    sizes = check_release(smk.params.release, fasta=smk.params.fasta, tfs=dict(smk.params.tfs),
-                          out_sizes=smk.output.sizes)
+    sizes = check_release(
+        smk.params.release,
+        fasta=smk.params.fasta,
+        tfs=dict(smk.params.tfs),
+        size=smk.params.size,
+        out_sizes=smk.output.sizes,
+    )
     logging.getLogger("dreamtf").info("release OK: %d chromosomes", len(sizes))
 
 

@@ -25,9 +25,17 @@ def main(smk):
 
     def per_chrom():
         for chrom, starts in regions.by_chrom():
-            codes = [derive_labels(starts, c.get(chrom, empty_peaks()), r.get(chrom, empty_peaks()),
-                                   size=regions.size, rule=smk.params.rule, min_overlap=smk.params.min_overlap)
-                     for c, r in peaks]
+            codes = [
+                derive_labels(
+                    starts,
+                    c.get(chrom, empty_peaks()),
+                    r.get(chrom, empty_peaks()),
+                    size=regions.size,
+                    rule=smk.params.rule,
+                    min_overlap=smk.params.min_overlap,
+                )
+                for c, r in peaks
+            ]
             for cell, cc in zip(cells, codes):
                 log.info("%s %s: %s", chrom, cell, label_counts(cc))
             yield chrom, starts, np.column_stack(codes)

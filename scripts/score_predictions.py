@@ -10,8 +10,9 @@ from dreamtf.submission import score_files
 
 def main(smk):
     w = smk.wildcards
-    res = score_files(smk.input.labels, w.cell, smk.input.predictions, chroms=list(smk.params.chroms),
-                      bootstrap=smk.params.bootstrap)
+    res = score_files(
+        smk.input.labels, w.cell, smk.input.predictions, chroms=list(smk.params.chroms), bootstrap=smk.params.bootstrap
+    )
     row = {"model": w.model, "feature_set": w.feature_set, "tf": w.tf, "cell_type": w.cell, **res}
     with atomic_write_text(smk.output[0]) as fh:
         json.dump(row, fh, indent=1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -65,7 +66,7 @@ def window_stat(values: np.ndarray, starts: np.ndarray, size: int, stat: str = "
     return ((csum[first + k] - csum[first]) / size).astype(np.float32)
 
 
-def predict_max_dnase(bigwig: str | os.PathLike, per_chrom) -> "Iterator[tuple[str, np.ndarray, np.ndarray]]":
+def predict_max_dnase(bigwig: str | os.PathLike, per_chrom) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
     """Yield ``(chrom, starts, scores)`` with each window's maximum fold change."""
     bw = open_bigwig(bigwig)
     try:

@@ -43,8 +43,14 @@ def _labels(args) -> None:
     def per_chrom():
         for chrom in chroms:
             starts = region_starts(sizes[chrom], blacklist.get(chrom), args.size, args.step)
-            codes = derive_labels(starts, cons.get(chrom, empty_peaks()), rel.get(chrom, empty_peaks()),
-                                  size=args.size, rule=args.rule, min_overlap=args.min_overlap)
+            codes = derive_labels(
+                starts,
+                cons.get(chrom, empty_peaks()),
+                rel.get(chrom, empty_peaks()),
+                size=args.size,
+                rule=args.rule,
+                min_overlap=args.min_overlap,
+            )
             for k, v in label_counts(codes).items():
                 totals[k] += v
             yield chrom, starts, codes
@@ -77,8 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("simulate", help="write a simulated challenge release")
     s.add_argument("--out", required=True, help="release folder to write")
     s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--preset", choices=["demo", "bench"], default="demo",
-                   help="demo: a few Mb per chromosome; bench: real hg19 lengths")
+    s.add_argument(
+        "--preset",
+        choices=["demo", "bench"],
+        default="demo",
+        help="demo: a few Mb per chromosome; bench: real hg19 lengths",
+    )
     s.set_defaults(func=_simulate)
 
     lb = sub.add_parser("labels", help="derive U/A/B labels for one cell from ChIP-seq narrowPeaks")
@@ -100,8 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--cell", required=True)
     sc.add_argument("--predictions", required=True)
     sc.add_argument("--chroms", default="chr1,chr8,chr21")
-    sc.add_argument("--bootstrap", type=int, default=0,
-                    help="stratified 90%% subsamples for lower/upper bounds (the challenge used 10)")
+    sc.add_argument(
+        "--bootstrap",
+        type=int,
+        default=0,
+        help="stratified 90%% subsamples for lower/upper bounds (the challenge used 10)",
+    )
     sc.add_argument("--json", action="store_true", help="print one JSON object")
     sc.set_defaults(func=_score)
     return p
@@ -109,8 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
     try:
         args.func(args)
     except DreamTFError as exc:

@@ -42,8 +42,9 @@ def _describe(err: jsonschema.ValidationError, source: str) -> str:
         allowed = sorted(err.schema.get("properties", {}))
         unknown = [k for k in err.instance if k not in allowed]
         if allowed:
-            return (f"{source}: unknown key '{unknown[0]}' at {_where(err.absolute_path)} "
-                    f"(allowed: {', '.join(allowed)})")
+            return (
+                f"{source}: unknown key '{unknown[0]}' at {_where(err.absolute_path)} (allowed: {', '.join(allowed)})"
+            )
     if err.validator == "required":
         return f"{source}: {err.message} at {_where(err.absolute_path)}"
     return f"{source}: {_where(err.absolute_path)}: {err.message}"

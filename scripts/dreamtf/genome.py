@@ -50,9 +50,7 @@ def read_chrom_sizes(path: str | os.PathLike) -> dict[str, int]:
                 continue
             parts = line.split()
             if len(parts) < 2 or not parts[1].isdigit():
-                raise DreamTFError(
-                    f"{path}, line {lineno}: expected 'chromosome<TAB>length', got {line.strip()!r}"
-                )
+                raise DreamTFError(f"{path}, line {lineno}: expected 'chromosome<TAB>length', got {line.strip()!r}")
             if parts[0] in sizes:
                 raise DreamTFError(f"{path}, line {lineno}: chromosome {parts[0]!r} listed twice")
             sizes[parts[0]] = int(parts[1])

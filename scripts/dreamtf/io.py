@@ -44,30 +44,6 @@ def check_readable(path: str | os.PathLike, what: str = "file") -> Path:
     return p
 
 
-def check_gzip_complete(path: str | os.PathLike) -> None:
-    """Decompress a gzip file to its end, raising DreamTFError if it is truncated.
-
-    pyarrow and pandas stop quietly at a truncated member on some versions; this
-    check makes a cut-off download fail loudly instead of giving fewer rows.
-    """
-    p = Path(path)
-    if not is_gzip(p):
-        return
-    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    with open(p, "rb") as fh:
-        try:
-            while chunk := fh.read(1 << 22):
-                d.decompress(chunk, 0)
-                while d.eof and d.unused_data:  # multi-member gzip (bgzip, cat a.gz b.gz)
-                    rest = d.unused_data
-                    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                    d.decompress(rest, 0)
-        except zlib.error as exc:
-            raise DreamTFError(f"{p}: corrupt gzip data ({exc})") from None
-    if not d.eof:
-        raise DreamTFError(f"{p}: truncated gzip file (ends before the end-of-stream marker)")
-
-
 @contextlib.contextmanager
 def open_text(path: str | os.PathLike) -> Iterator:
     """Open a plain or gzipped text file for reading; corrupt gzip raises DreamTFError."""
@@ -170,16 +146,14 @@ def write_tsv_batches(
 
 def string_column(value: str, n: int) -> pa.Array:
     """An Arrow string column of ``n`` copies of ``value`` (cheap: a dictionary cast)."""
-    return pa.DictionaryArray.from_arrays(
-        pa.array(np.zeros(n, dtype=np.int32)), pa.array([value])
-    ).cast(pa.string())
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([value])).cast(pa.string())
 
 
 def coded_column(codes: np.ndarray, alphabet: list[str]) -> pa.Array:
     """An Arrow string column from small integer codes into ``alphabet``."""
-    return pa.DictionaryArray.from_arrays(
-        pa.array(codes.astype(np.int32, copy=False)), pa.array(alphabet)
-    ).cast(pa.string())
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32, copy=False)), pa.array(alphabet)).cast(
+        pa.string()
+    )
 
 
 def read_csv_stream(

@@ -18,9 +18,20 @@ log = logging.getLogger(__name__)
 BACKGROUND = np.array([0.295, 0.205, 0.205, 0.295])
 
 #: The JASPAR matrix used for a TF when none is named (the classic, best-known one).
-PREFERRED = {"CTCF": "MA0139.2", "FOXA1": "MA0148.5", "REST": "MA0138.3", "HNF4A": "MA0114.5",
-             "JUND": "MA0491.3", "MAX": "MA0058.4", "GABPA": "MA0062.4", "EGR1": "MA0162.5",
-             "YY1": "MA0095.4", "CEBPB": "MA0466.4", "SPI1": "MA0080.7", "GATA1": "MA0035.5"}
+PREFERRED = {
+    "CTCF": "MA0139.2",
+    "FOXA1": "MA0148.5",
+    "REST": "MA0138.3",
+    "HNF4A": "MA0114.5",
+    "JUND": "MA0491.3",
+    "MAX": "MA0058.4",
+    "GABPA": "MA0062.4",
+    "EGR1": "MA0162.5",
+    "YY1": "MA0095.4",
+    "CEBPB": "MA0466.4",
+    "SPI1": "MA0080.7",
+    "GATA1": "MA0035.5",
+}
 
 
 @dataclass

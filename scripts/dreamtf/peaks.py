@@ -58,8 +58,7 @@ def read_narrowpeak(path: str | os.PathLike) -> dict[str, Peaks]:
             parts = line.rstrip("\n").split("\t")
             if len(parts) < 10:
                 raise DreamTFError(
-                    f"{path}, line {lineno}: expected at least 10 tab-separated narrowPeak columns, "
-                    f"got {len(parts)}"
+                    f"{path}, line {lineno}: expected at least 10 tab-separated narrowPeak columns, got {len(parts)}"
                 )
             try:
                 start, end, offset = int(parts[1]), int(parts[2]), int(parts[9])
@@ -116,9 +115,7 @@ def write_narrowpeak(path: str | os.PathLike, peaks: dict[str, Peaks], *, name_p
     return n
 
 
-def call_peaks(
-    starts: np.ndarray, scores: np.ndarray, *, size: int, threshold: float, max_gap: int = 0
-) -> Peaks:
+def call_peaks(starts: np.ndarray, scores: np.ndarray, *, size: int, threshold: float, max_gap: int = 0) -> Peaks:
     """Merge windows scoring at least ``threshold`` into peaks.
 
     Windows of one chromosome (sorted ``starts``, each ``size`` bp) that pass the

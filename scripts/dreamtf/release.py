@@ -27,6 +27,7 @@ import pyarrow as pa
 from .errors import DreamTFError
 from .genome import chrom_sort_key, read_bed3, region_starts
 from .io import iter_batches, read_csv_stream, string_column, write_tsv_batches
+from .labels import check_label_file
 
 log = logging.getLogger(__name__)
 
@@ -172,8 +173,9 @@ def write_regions(path, per_chrom, size: int) -> int:
 
     def batches():
         for chrom, starts in per_chrom:
-            yield pa.table({"chr": string_column(chrom, len(starts)), "start": pa.array(starts),
-                            "stop": pa.array(starts + size)})
+            yield pa.table(
+                {"chr": string_column(chrom, len(starts)), "start": pa.array(starts), "stop": pa.array(starts + size)}
+            )
 
     return write_tsv_batches(path, batches(), header=False)
 
@@ -187,7 +189,7 @@ def grid_regions(sizes: dict[str, int], blacklist_file, chroms: list[str], size:
         yield chrom, region_starts(sizes[chrom], bl.get(chrom), size, step)
 
 
-def check_release(release, *, fasta: str, tfs: dict, out_sizes=None) -> dict[str, int]:
+def check_release(release, *, fasta: str, tfs: dict, size: int | None = None, out_sizes=None) -> dict[str, int]:
     """Check that a release is complete and names chromosomes consistently.
 
     Reads chromosome names from the FASTA, every DNase bigWig, the region files and
@@ -221,25 +223,18 @@ def check_release(release, *, fasta: str, tfs: dict, out_sizes=None) -> dict[str
     for split in SPLITS:
         reg = read_regions(regions_path(release, split))
         check_same_chroms(sizes, fa.name, reg.chroms, regions_path(release, split).name)
-    for tf in tfs:
+        if size is not None and reg.size != size:
+            raise DreamTFError(
+                f"{regions_path(release, split)}: windows are {reg.size} bp but the config's windows.size is {size}"
+            )
+    for tf, spec in tfs.items():
         lp = labels_path(release, tf)
         if lp.is_file():
-            chroms = label_chroms(lp)
+            chroms = check_label_file(lp, spec["train_cells"])
             check_same_chroms(sizes, fa.name, chroms, lp.name)
     if out_sizes:
         write_chrom_sizes(out_sizes, dict(sorted(sizes.items(), key=lambda kv: chrom_sort_key(kv[0]))))
     return sizes
-
-
-def label_chroms(path) -> list[str]:
-    """Chromosome names used in a label TSV (reads only its first column)."""
-    types = {"chr": pa.dictionary(pa.int32(), pa.string())}
-    reader = read_csv_stream(path, column_types=types, include_columns=["chr"])
-    seen: dict[str, None] = {}
-    for batch in iter_batches(reader, path):
-        for c in batch.column("chr").dictionary.to_pylist():
-            seen.setdefault(c)
-    return list(seen)
 
 
 def stage_dir(out) -> Path:

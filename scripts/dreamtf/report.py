@@ -44,18 +44,21 @@ def collect_scores(parts: list[str | os.PathLike], out: str | os.PathLike) -> pd
 
 def format_table(df: pd.DataFrame) -> str:
     """A markdown table of the main metrics with bootstrap ranges."""
-    lines = ["| model | feature set | TF | cell | auROC | auPRC (range) | recall@50%FDR | recall@10%FDR | B | U |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| model | feature set | TF | cell | auROC | auPRC (range) | recall@50%FDR | recall@10%FDR | B | U |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in df.itertuples(index=False):
         rng = f" ({r.auprc_lower:.3f}-{r.auprc_upper:.3f})" if not np.isnan(r.auprc_lower) else ""
-        lines.append(f"| {r.model} | {r.feature_set} | {r.tf} | {r.cell_type} | {r.auroc:.3f} | "
-                     f"{r.auprc:.3f}{rng} | {r.recall_at_50_fdr:.3f} | {r.recall_at_10_fdr:.3f} | "
-                     f"{r.n_bound} | {r.n_unbound} |")
+        lines.append(
+            f"| {r.model} | {r.feature_set} | {r.tf} | {r.cell_type} | {r.auroc:.3f} | "
+            f"{r.auprc:.3f}{rng} | {r.recall_at_50_fdr:.3f} | {r.recall_at_10_fdr:.3f} | "
+            f"{r.n_bound} | {r.n_unbound} |"
+        )
     return "\n".join(lines)
 
 
-def write_report(scores, *, runs, predictions, labels: dict, chroms: list[str], summary, auprc_png,
-                 curves_png) -> None:
+def write_report(scores, *, runs, predictions, labels: dict, chroms: list[str], summary, auprc_png, curves_png) -> None:
     """Bar chart of auPRC per TF and cell (bootstrap range as error bars), PR curves, summary.
 
     ``runs`` are (model, feature_set, tf, cell) tuples and ``predictions`` their submission files.
@@ -130,6 +133,31 @@ def write_report(scores, *, runs, predictions, labels: dict, chroms: list[str], 
         fh.write(format_table(df.drop(columns=["pair", "run"])) + "\n\n## Mean over TF and cell type\n\n")
         fh.write("| model:feature set | auROC | auPRC | recall@50%FDR | recall@10%FDR |\n|---|---|---|---|---|\n")
         for name, r in mean.iterrows():
-            fh.write(f"| {name} | {r.auroc:.3f} | {r.auprc:.3f} | {r.recall_at_50_fdr:.3f} | "
-                     f"{r.recall_at_10_fdr:.3f} |\n")
+            fh.write(
+                f"| {name} | {r.auroc:.3f} | {r.auprc:.3f} | {r.recall_at_50_fdr:.3f} | {r.recall_at_10_fdr:.3f} |\n"
+            )
         fh.write("\n![auPRC](auprc.png)\n\n![PR curves](pr_curves.png)\n")
+
+
+def print_scores(path: str | os.PathLike) -> None:
+    """Print the main columns of scores.tsv as an aligned table (used by `make demo`)."""
+    df = pd.read_csv(path, sep="\t")
+    cols = [
+        "model",
+        "feature_set",
+        "tf",
+        "cell_type",
+        "auroc",
+        "auprc",
+        "auprc_lower",
+        "auprc_upper",
+        "recall_at_50_fdr",
+        "recall_at_10_fdr",
+        "n_bound",
+        "n_unbound",
+    ]
+    print(f"\nScores on the held-out chromosomes ({path}):\n")
+    print(df[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    mean = df.groupby(["model", "feature_set"])[["auroc", "auprc"]].mean()
+    print("\nMean over TF and cell type:\n")
+    print(mean.to_string(float_format=lambda v: f"{v:.3f}"))

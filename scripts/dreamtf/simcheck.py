@@ -61,10 +61,12 @@ def window_features(release, fasta: str, tf: str, cell: str, regions: rl.Regions
 def derived_codes(release, tf: str, cell: str, regions: rl.Regions) -> np.ndarray:
     cons = read_narrowpeak(rl.chip_peaks_path(release, tf, cell, "conservative"))
     rel = read_narrowpeak(rl.chip_peaks_path(release, tf, cell, "relaxed"))
-    return np.concatenate([
-        derive_labels(st, cons.get(c, empty_peaks()), rel.get(c, empty_peaks()), size=regions.size)
-        for c, st in regions.by_chrom()
-    ])
+    return np.concatenate(
+        [
+            derive_labels(st, cons.get(c, empty_peaks()), rel.get(c, empty_peaks()), size=regions.size)
+            for c, st in regions.by_chrom()
+        ]
+    )
 
 
 def dnase_vs_motif(release, fasta: str, tf: str, train_cells: list[str], test_cells: list[str]) -> dict:
@@ -86,9 +88,7 @@ def dnase_vs_motif(release, fasta: str, tf: str, train_cells: list[str], test_ce
         xs.append(np.column_stack([np.log1p(mx), mot])[keep])
         ys.append(codes[keep] == 2)
     x, y = np.concatenate(xs), np.concatenate(ys)
-    clf = LogisticRegression(max_iter=500).fit(
-        np.column_stack([x, x[:, 0] * x[:, 1]]), y
-    )
+    clf = LogisticRegression(max_iter=500).fit(np.column_stack([x, x[:, 0] * x[:, 1]]), y)
     test_reg = rl.read_regions(rl.regions_path(release, "test"))
     out = {}
     for cell in test_cells:
@@ -143,8 +143,10 @@ def release_stats(release, fasta: str = "hg19.genome.fa.gz", tfs: dict | None = 
         out.write(f"GC {c['gc']:.3f}  CpG o/e {c['cpg_oe']:.3f}\n")
         out.write("tf\tcell\tU_zero\tU_meanFC\tB_meanFC\tB_frac\tA_frac\n")
         for (tf, cell), d in res["dnase"].items():
-            out.write(f"{tf}\t{cell}\t{d['u_zero_fraction']:.3f}\t{d['u_mean_fc']:.2f}\t{d['b_mean_fc']:.1f}\t"
-                      f"{d['b_fraction']:.4f}\t{d['a_fraction']:.4f}\n")
+            out.write(
+                f"{tf}\t{cell}\t{d['u_zero_fraction']:.3f}\t{d['u_mean_fc']:.2f}\t{d['b_mean_fc']:.1f}\t"
+                f"{d['b_fraction']:.4f}\t{d['a_fraction']:.4f}\n"
+            )
         out.write("tf\ttest_cell\tn_bound\tauPRC_dnase\tauPRC_dnase+motif\n")
         for tf, cells in res["auprc"].items():
             for cell, d in cells.items():

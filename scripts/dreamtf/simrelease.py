@@ -51,10 +51,12 @@ def dnase_track(cs: sim.ChromSim, length: int, ci: int, tfs: list[sim.TFModel], 
         extra_pos.append(d["pos"][b & ~at_site])  # binding in closed chromatin opens it a little
         foot += [(p, len(tf.motif)) for p in d["pos"][b]]
     pos = np.concatenate([cs.site_pos[open_idx], *extra_pos])
-    h = np.concatenate([
-        cs.site_height[open_idx] * boost[open_idx] * np.exp(rng.normal(0, 0.3, len(open_idx))),
-        np.exp(rng.normal(2.0, 0.5, sum(len(e) for e in extra_pos))),
-    ])
+    h = np.concatenate(
+        [
+            cs.site_height[open_idx] * boost[open_idx] * np.exp(rng.normal(0, 0.3, len(open_idx))),
+            np.exp(rng.normal(2.0, 0.5, sum(len(e) for e in extra_pos))),
+        ]
+    )
     sd = rng.uniform(40, 90, len(pos))
     k = np.arange(-60, 61)
     centre_bin = pos // DNASE_RES
@@ -85,8 +87,12 @@ def dnase_track(cs: sim.ChromSim, length: int, ci: int, tfs: list[sim.TFModel], 
     strong = h > np.quantile(h, 0.45) if len(h) else np.zeros(0, bool)
     cons = Peaks(dstart[strong], dend[strong], pos[strong], h[strong])
     nstart = ns * DNASE_RES
-    relaxed = _concat_peaks([Peaks(dstart, dend, pos, h),
-                             Peaks(nstart, nstart + nl * DNASE_RES, nstart + nl * DNASE_RES // 2, nv.astype(float))])
+    relaxed = _concat_peaks(
+        [
+            Peaks(dstart, dend, pos, h),
+            Peaks(nstart, nstart + nl * DNASE_RES, nstart + nl * DNASE_RES // 2, nv.astype(float)),
+        ]
+    )
     return sig, _concat_peaks([cons]), relaxed
 
 
@@ -106,10 +112,12 @@ def chip_peaks(cs: sim.ChromSim, tf: sim.TFModel, ci: int, length: int, rng) -> 
     weak_sites = cs.site_pos[rng.integers(0, len(cs.site_pos), n_weak)] if len(cs.site_pos) else np.empty(0, int)
     weak_pos = np.concatenate([weak_sites[: n_weak // 2], rng.integers(10_000, length - 10_000, n_weak - n_weak // 2)])
     ww = rng.integers(150, 400, len(weak_pos))
-    relaxed = _concat_peaks([
-        Peaks(np.minimum(rel_start, start), np.maximum(rel_start + w, start + 240), summit, strength),
-        Peaks(weak_pos - ww // 2, weak_pos + ww - ww // 2, weak_pos, np.exp(rng.normal(1.5, 0.5, len(weak_pos)))),
-    ])
+    relaxed = _concat_peaks(
+        [
+            Peaks(np.minimum(rel_start, start), np.maximum(rel_start + w, start + 240), summit, strength),
+            Peaks(weak_pos - ww // 2, weak_pos + ww - ww // 2, weak_pos, np.exp(rng.normal(1.5, 0.5, len(weak_pos)))),
+        ]
+    )
     return _concat_peaks([cons]), relaxed
 
 
@@ -162,9 +170,23 @@ def write_simulated_release(
     expr = {(t.name, c): sim.tf_expression(t.name, c, erng) for t in models for c in cells}
     stage = rl.stage_dir(out)
     try:
-        summary = _write_all(stage, seed=seed, sizes=sizes, chroms=chroms, cells=cells, tfs=tfs, models=models,
-                             expr=expr, test_chroms=set(test_chroms), fasta=fasta, size=size, step=step,
-                             label_rule=label_rule, min_overlap=min_overlap, end_n=end_n)
+        summary = _write_all(
+            stage,
+            seed=seed,
+            sizes=sizes,
+            chroms=chroms,
+            cells=cells,
+            tfs=tfs,
+            models=models,
+            expr=expr,
+            test_chroms=set(test_chroms),
+            fasta=fasta,
+            size=size,
+            step=step,
+            label_rule=label_rule,
+            min_overlap=min_overlap,
+            end_n=end_n,
+        )
         rl.publish(stage, out)
     except BaseException:
         import shutil
@@ -174,10 +196,34 @@ def write_simulated_release(
     return summary
 
 
-def _write_all(stage: Path, *, seed, sizes, chroms, cells, tfs, models, expr, test_chroms, fasta, size, step,
-               label_rule, min_overlap, end_n) -> dict:
-    for sub in ("annotations", "ChIPseq/labels", "ChIPseq/peaks/conservative", "ChIPseq/peaks/relaxed",
-                "DNASE/fold_coverage_wiggles", "DNASE/peaks/conservative", "DNASE/peaks/relaxed", "RNAseq"):
+def _write_all(
+    stage: Path,
+    *,
+    seed,
+    sizes,
+    chroms,
+    cells,
+    tfs,
+    models,
+    expr,
+    test_chroms,
+    fasta,
+    size,
+    step,
+    label_rule,
+    min_overlap,
+    end_n,
+) -> dict:
+    for sub in (
+        "annotations",
+        "ChIPseq/labels",
+        "ChIPseq/peaks/conservative",
+        "ChIPseq/peaks/relaxed",
+        "DNASE/fold_coverage_wiggles",
+        "DNASE/peaks/conservative",
+        "DNASE/peaks/relaxed",
+        "RNAseq",
+    ):
         (stage / sub).mkdir(parents=True, exist_ok=True)
     header = [(c, sizes[c]) for c in chroms]
     bws = {}
@@ -208,8 +254,9 @@ def _write_all(stage: Path, *, seed, sizes, chroms, cells, tfs, models, expr, te
                 sig, cons, rel = dnase_track(cs, length, ci, models, crng)
                 nz = np.flatnonzero(sig)
                 if len(nz):
-                    bws[cell].addEntries(chrom, (nz * DNASE_RES).astype(np.int64), values=sig[nz].astype(np.float64),
-                                         span=DNASE_RES)
+                    bws[cell].addEntries(
+                        chrom, (nz * DNASE_RES).astype(np.int64), values=sig[nz].astype(np.float64), span=DNASE_RES
+                    )
                 dpeaks[(cell, "conservative")][chrom] = cons
                 dpeaks[(cell, "relaxed")][chrom] = rel
                 open_promoters[cell].append(cs.site_open[: cs.n_promoters, ci])
@@ -244,12 +291,19 @@ def _write_all(stage: Path, *, seed, sizes, chroms, cells, tfs, models, expr, te
 
         def per_chrom(tf=tf, train=train):
             for c in train_chroms:
-                codes = np.column_stack([
-                    derive_labels(regions[c], cpeaks[(tf, cell, "conservative")].get(c, empty_peaks()),
-                                  cpeaks[(tf, cell, "relaxed")].get(c, empty_peaks()), size=size,
-                                  rule=label_rule, min_overlap=min_overlap)
-                    for cell in train
-                ])
+                codes = np.column_stack(
+                    [
+                        derive_labels(
+                            regions[c],
+                            cpeaks[(tf, cell, "conservative")].get(c, empty_peaks()),
+                            cpeaks[(tf, cell, "relaxed")].get(c, empty_peaks()),
+                            size=size,
+                            rule=label_rule,
+                            min_overlap=min_overlap,
+                        )
+                        for cell in train
+                    ]
+                )
                 n_bound[tf] = n_bound.get(tf, 0) + int((codes == 2).sum())
                 yield c, regions[c], codes
 
@@ -260,8 +314,13 @@ def _write_all(stage: Path, *, seed, sizes, chroms, cells, tfs, models, expr, te
                 fh.write(f"{c}\t{a}\t{b}\n")
     write_chrom_sizes(rl.chrom_sizes_path(stage), {c: sizes[c] for c in chroms})
     _write_genes(stage, genes, cells, tfs, expr, open_promoters, seed)
-    return {"chromosomes": len(chroms), "cells": cells, "tfs": list(tfs),
-            "train_windows": int(sum(len(regions[c]) for c in train_chroms)), "bound_train_windows": n_bound}
+    return {
+        "chromosomes": len(chroms),
+        "cells": cells,
+        "tfs": list(tfs),
+        "train_windows": int(sum(len(regions[c]) for c in train_chroms)),
+        "bound_train_windows": n_bound,
+    }
 
 
 def _region(length, bl, size, step):
@@ -290,12 +349,15 @@ def _write_genes(stage: Path, genes, cells, tfs, expr, open_promoters, seed) -> 
             else:
                 a, b = max(1, tss - int(gene_len[i]) + 1), tss + 1
             s = "+" if strand > 0 else "-"
-            attrs = (f'gene_id "{gid}"; transcript_id "{gid}"; gene_type "protein_coding"; gene_status "KNOWN"; '
-                     f'gene_name "{name}"; transcript_type "protein_coding"; transcript_status "KNOWN"; '
-                     f'transcript_name "{name}"; level 2;')
+            attrs = (
+                f'gene_id "{gid}"; transcript_id "{gid}"; gene_type "protein_coding"; gene_status "KNOWN"; '
+                f'gene_name "{name}"; transcript_type "protein_coding"; transcript_status "KNOWN"; '
+                f'transcript_name "{name}"; level 2;'
+            )
             fh.write(f"{chrom}\tHAVANA\tgene\t{a}\t{b}\t.\t{s}\t.\t{attrs}\n")
             tattrs = attrs.replace(f'transcript_id "{gid}"', f'transcript_id "{tid}"').replace(
-                f'transcript_name "{name}"', f'transcript_name "{name}-001"')
+                f'transcript_name "{name}"', f'transcript_name "{name}-001"'
+            )
             fh.write(f"{chrom}\tHAVANA\ttranscript\t{a}\t{b}\t.\t{s}\t.\t{tattrs}\n")
             span = b - a + 1
             for k, (ea, eb) in enumerate([(0, 0.15), (0.45, 0.55), (0.9, 1.0)], 1):
@@ -315,5 +377,7 @@ def _write_genes(stage: Path, genes, cells, tfs, expr, open_promoters, seed) -> 
             with atomic_write_text(rl.rnaseq_path(stage, cell, rep)) as fh:
                 fh.write("gene_id\ttranscript_id(s)\tlength\teffective_length\texpected_count\tTPM\tFPKM\n")
                 for i in range(n):
-                    fh.write(f"ENSG9{i + 1:010d}.1\tENST9{i + 1:010d}.1\t{length[i]}\t{eff[i]}\t{counts[i]:.2f}\t"
-                             f"{tpm[i]:.2f}\t{fpkm[i]:.2f}\n")
+                    fh.write(
+                        f"ENSG9{i + 1:010d}.1\tENST9{i + 1:010d}.1\t{length[i]}\t{eff[i]}\t{counts[i]:.2f}\t"
+                        f"{tpm[i]:.2f}\t{fpkm[i]:.2f}\n"
+                    )

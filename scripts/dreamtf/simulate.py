@@ -35,10 +35,24 @@ from .motifs import Motif, load_jaspar, reverse_complement_codes, score_instance
 log = logging.getLogger(__name__)
 
 #: hg19 lengths of the chromosomes the presets simulate
-HG19 = {"chr1": 249250621, "chr2": 243199373, "chr8": 146364022, "chr11": 135006516,
-        "chr21": 48129895, "chr22": 51304566, "chrX": 155270560}
-DEMO = {"chr1": 6_000_000, "chr2": 5_500_000, "chr8": 4_000_000, "chr11": 4_000_000,
-        "chr21": 2_500_000, "chr22": 2_500_000, "chrX": 4_000_000}
+HG19 = {
+    "chr1": 249250621,
+    "chr2": 243199373,
+    "chr8": 146364022,
+    "chr11": 135006516,
+    "chr21": 48129895,
+    "chr22": 51304566,
+    "chrX": 155270560,
+}
+DEMO = {
+    "chr1": 6_000_000,
+    "chr2": 5_500_000,
+    "chr8": 4_000_000,
+    "chr11": 4_000_000,
+    "chr21": 2_500_000,
+    "chr22": 2_500_000,
+    "chrX": 4_000_000,
+}
 PRESETS = {"demo": DEMO, "bench": HG19}
 
 #: TFs, training and held-out cell types of the default simulated release (a subset
@@ -63,10 +77,8 @@ TF_PARAMS = {
 }
 
 #: TF expression (TPM) where it matters: FOXA1 is silent in blood and embryonic stem cells.
-TF_TPM = {("FOXA1", "K562"): 0.2, ("FOXA1", "GM12878"): 0.1, ("FOXA1", "H1-hESC"): 0.3,
-          ("FOXA1", "HeLa-S3"): 0.4}
-SIMILAR = {frozenset({"HepG2", "liver"}): 0.8, frozenset({"A549", "IMR-90"}): 0.5,
-           frozenset({"K562", "GM12878"}): 0.5}
+TF_TPM = {("FOXA1", "K562"): 0.2, ("FOXA1", "GM12878"): 0.1, ("FOXA1", "H1-hESC"): 0.3, ("FOXA1", "HeLa-S3"): 0.4}
+SIMILAR = {frozenset({"HepG2", "liver"}): 0.8, frozenset({"A549", "IMR-90"}): 0.5, frozenset({"K562", "GM12878"}): 0.5}
 BASE_SIMILARITY = 0.35
 BASES = np.frombuffer(b"ACGTN", dtype=np.uint8)
 
@@ -140,7 +152,7 @@ def background_sequence(length: int, rng: np.random.Generator, end_n: int) -> np
         seq[lo:hi] = s
     deplete_cpg(seq, rng, 0.83)
     seq[: min(end_n, length)] = 4
-    seq[max(0, length - end_n):] = 4
+    seq[max(0, length - end_n) :] = 4
     return seq
 
 
@@ -196,7 +208,12 @@ def open_matrix(breadth: np.ndarray, corr: np.ndarray, rng: np.random.Generator)
 
 
 def simulate_chrom(
-    name: str, length: int, cells: list[str], tfs: list[TFModel], expr: dict, rng: np.random.Generator,
+    name: str,
+    length: int,
+    cells: list[str],
+    tfs: list[TFModel],
+    expr: dict,
+    rng: np.random.Generator,
     end_n: int,
 ) -> ChromSim:
     """Simulate one chromosome's sequence, open chromatin and binding in every cell."""

@@ -1,0 +1,88 @@
+"""Shared fixtures: tiny real files (FASTA, bigWig, narrowPeak) and small simulated releases."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pyBigWig
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REALDATA = ROOT.parent / "shared" / "realdata"
+
+#: a small genome with the challenge's chromosome names (the split works unchanged)
+TINY_SIZES = {"chr1": 900_000, "chr2": 800_000, "chr8": 600_000, "chr11": 500_000, "chr21": 400_000}
+TINY_TFS = {"CTCF": {"train_cells": ["HepG2", "K562"], "test_cells": ["liver"]}}
+
+
+def write_narrowpeak(path: Path, rows: list[tuple]) -> Path:
+    """rows: (chrom, start, end[, summit_offset[, signal]])"""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "wt") as fh:
+        for r in rows:
+            chrom, s, e = r[:3]
+            off = r[3] if len(r) > 3 else -1
+            sig = r[4] if len(r) > 4 else 10.0
+            fh.write(f"{chrom}\t{s}\t{e}\t.\t1000\t.\t{sig}\t-1\t-1\t{off}\n")
+    return path
+
+
+def write_bigwig(path: Path, sizes: dict[str, int], entries: dict[str, list[tuple[int, int, float]]]) -> Path:
+    bw = pyBigWig.open(str(path), "w")
+    bw.addHeader(list(sizes.items()))
+    for chrom in sizes:
+        rows = entries.get(chrom, [])
+        if rows:
+            bw.addEntries(
+                [chrom] * len(rows), [r[0] for r in rows], ends=[r[1] for r in rows], values=[float(r[2]) for r in rows]
+            )
+    bw.close()
+    return path
+
+
+def write_fasta(path: Path, seqs: dict[str, str]) -> Path:
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "wt") as fh:
+        for name, s in seqs.items():
+            fh.write(f">{name}\n")
+            for i in range(0, len(s), 60):
+                fh.write(s[i : i + 60] + "\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_release(tmp_path_factory) -> Path:
+    """A complete simulated release on a ~3 Mb genome with one TF (read-only for tests)."""
+    from dreamtf.simrelease import write_simulated_release
+
+    out = tmp_path_factory.mktemp("release") / "tiny"
+    write_simulated_release(out, seed=7, chrom_sizes=TINY_SIZES, tfs=TINY_TFS)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_release(tmp_path_factory) -> Path:
+    """The default demo release (seed 1), as `make demo` builds it."""
+    from dreamtf.simrelease import write_simulated_release
+
+    out = tmp_path_factory.mktemp("release") / "demo"
+    write_simulated_release(out, seed=1, preset="demo")
+    return out
+
+
+@pytest.fixture
+def copy_release(tmp_path):
+    def _copy(src: Path) -> Path:
+        dst = tmp_path / "release"
+        shutil.copytree(src, dst)
+        return dst
+
+    return _copy
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(12345)

@@ -1,0 +1,69 @@
+import numpy as np
+import pytest
+
+from conftest import write_bigwig
+from dreamtf.baseline import predict_max_dnase, window_stat
+from dreamtf.errors import DreamTFError
+from dreamtf.peaks import call_peaks, peaks_from_predictions, read_narrowpeak, write_narrowpeak
+from dreamtf.submission import Predictions, check_matches_regions
+
+
+def test_window_stat_max_and_mean_by_hand():
+    v = np.zeros(2000, dtype=np.float32)
+    v[700:710] = 5
+    v[900] = 9
+    starts = np.array([600, 650, 700, 750, 800, 850, 900])
+    # [700, 900) holds the 5s but not position 900, [750, 950) holds the 9
+    assert window_stat(v, starts, 200, "max").tolist() == [5, 5, 5, 9, 9, 9, 9]
+    np.testing.assert_allclose(window_stat(v, starts, 200, "mean"), np.array([50, 50, 50, 9, 9, 9, 9]) / 200)
+
+
+def test_window_stat_rejects_windows_past_the_end():
+    with pytest.raises(DreamTFError, match="past the chromosome end"):
+        window_stat(np.zeros(500, np.float32), np.array([400]), 200)
+
+
+def test_baseline_reads_a_real_bigwig(tmp_path):
+    bw = write_bigwig(tmp_path / "d.bw", {"chr1": 3000}, {"chr1": [(700, 720, 4.0), (1000, 1050, 12.5)]})
+    [(chrom, starts, scores)] = list(predict_max_dnase(bw, iter([("chr1", np.array([600, 650, 850, 1200]), 200)])))
+    assert chrom == "chr1" and scores.tolist() == [4.0, 4.0, 12.5, 0.0]
+    with pytest.raises(DreamTFError, match=r"d.bw: no chromosome '1'"):
+        list(predict_max_dnase(bw, iter([("1", np.array([600]), 200)])))
+
+
+def test_call_peaks_merges_overlapping_windows():
+    starts = np.arange(600, 600 + 50 * 12, 50)
+    scores = np.array([0, 5, 6, 9, 4, 0, 0, 0, 0, 7, 0, 8], dtype=float)
+    p = call_peaks(starts, scores, size=200, threshold=4)
+    # windows 650..800 overlap (one peak to 1000); 1050 starts after 1000; 1150 overlaps 1050's window
+    assert p.start.tolist() == [650, 1050]
+    assert p.end.tolist() == [1000, 1350]
+    assert p.summit.tolist() == [850, 1250]  # centre of each peak's best window
+    assert p.signal.tolist() == [9, 8]
+    touching = call_peaks(starts, np.array([0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 5.0]), size=200, threshold=1)
+    assert touching.start.tolist() == [950] and touching.end.tolist() == [1350]  # 950-1150 touches 1150-1350
+
+
+def test_peaks_roundtrip_and_threshold(tmp_path):
+    n = 1000
+    starts = np.arange(600, 600 + 50 * n, 50)
+    scores = np.zeros(n)
+    scores[100:104] = [1, 3, 2, 1]
+    pred = Predictions(["chr1"], np.zeros(n, np.int32), starts, starts + 200, scores)
+    peaks, thr = peaks_from_predictions(pred, 200, top_fraction=0.5)
+    assert thr == 1.0  # the median is 0, but windows tied at the lowest score never pass
+    path = tmp_path / "p.narrowPeak.gz"
+    assert write_narrowpeak(path, peaks) == 1
+    back = read_narrowpeak(path)["chr1"]
+    assert back.start.tolist() == [starts[100]] and back.end.tolist() == [starts[103] + 200]
+    assert back.summit.tolist() == [starts[101] + 100]
+
+
+def test_predictions_must_match_the_region_file():
+    starts = np.array([600, 650, 700])
+    pred = Predictions(["chr1"], np.zeros(3, np.int32), np.array([600, 700, 650]), starts + 200, np.ones(3))
+    with pytest.raises(DreamTFError, match=r"p.tab, line 2: row does not match line 2 of r.bed \(chr1:650\)"):
+        check_matches_regions(pred, ["chr1"], np.zeros(3, np.int32), starts, "p.tab", "r.bed")
+    short = Predictions(["chr1"], np.zeros(2, np.int32), starts[:2], starts[:2] + 200, np.ones(2))
+    with pytest.raises(DreamTFError, match=r"p.tab: 2 rows but r.bed has 3 windows"):
+        check_matches_regions(short, ["chr1"], np.zeros(3, np.int32), starts, "p.tab", "r.bed")

@@ -1,0 +1,203 @@
+"""The workflow end to end on a tiny config, and its answers to bad input (real Snakemake runs)."""
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dreamtf import release as rl
+from dreamtf.labels import read_labels
+from dreamtf.release import read_regions
+from dreamtf.report import COLUMNS
+from dreamtf.submission import read_predictions
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+pytestmark = pytest.mark.slow
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd = [str(SNAKEMAKE), "-s", str(ROOT / "Snakefile"), "-d", str(workdir), "--cores", "2", *args]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("wf")
+    r = snakemake(work, "--configfile", str(ROOT / "tests" / "config.yaml"))
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    return work
+
+
+def test_outputs_exist_with_logs(tiny_run):
+    for p in [
+        "results/scores/scores.tsv",
+        "results/labels/CTCF.test.labels.tsv.gz",
+        "results/predictions/baseline/dnase_max/F.CTCF.liver.tab.gz",
+        "results/peaks/baseline/dnase_max/CTCF.liver.narrowPeak.gz",
+        "results/report/summary.md",
+        "results/report/auprc.png",
+        "results/report/pr_curves.png",
+        "results/release/chrom.sizes",
+    ]:
+        assert (tiny_run / p).is_file(), p
+    logs = {p.parent.name for p in (tiny_run / "logs").rglob("*.log")}
+    assert logs >= {
+        "simulate_release",
+        "check_release",
+        "derive_labels",
+        "predict_baseline",
+        "call_peaks",
+        "score_predictions",
+        "collect_scores",
+        "plot_report",
+    }
+
+
+def test_submission_is_in_region_file_order(tiny_run):
+    reg = read_regions(tiny_run / "resources/release/annotations/test_regions.blacklistfiltered.bed.gz")
+    pred = read_predictions(tiny_run / "results/predictions/baseline/dnase_max/F.CTCF.liver.tab.gz")
+    assert pred.chroms == reg.chroms
+    assert np.array_equal(pred.chrom, reg.chrom) and np.array_equal(pred.start, reg.start)
+    first = gzip.open(tiny_run / "results/predictions/baseline/dnase_max/F.CTCF.liver.tab.gz", "rt").readline()
+    assert first.count("\t") == 3 and first.startswith("chr1\t600\t800\t")
+
+
+def test_scores_table_matches_the_cli(tiny_run):
+    df = pd.read_csv(tiny_run / "results/scores/scores.tsv", sep="\t")
+    assert list(df.columns) == COLUMNS
+    assert df[["model", "feature_set", "tf", "cell_type"]].values.tolist() == [
+        ["baseline", "dnase_max", "CTCF", "liver"]
+    ]
+    r = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dreamtf")),
+            "score",
+            "--labels",
+            str(tiny_run / "results/labels/CTCF.test.labels.tsv.gz"),
+            "--cell",
+            "liver",
+            "--predictions",
+            str(tiny_run / "results/predictions/baseline/dnase_max/F.CTCF.liver.tab.gz"),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    cli = json.loads(r.stdout)
+    row = df.iloc[0]
+    for k in ("auroc", "auprc", "recall_at_50_fdr", "recall_at_10_fdr"):
+        assert row[k] == pytest.approx(cli[k], abs=1e-6)
+    assert row["auprc_lower"] <= row["auprc"] <= row["auprc_upper"]
+    assert 0.05 < row["auprc"] < 0.9 and row["auroc"] > 0.8
+
+
+def test_derived_test_labels_cover_the_test_regions(tiny_run):
+    lab = read_labels(tiny_run / "results/labels/CTCF.test.labels.tsv.gz")
+    reg = read_regions(tiny_run / "resources/release/annotations/test_regions.blacklistfiltered.bed.gz")
+    assert lab.cells == ["liver"] and np.array_equal(lab.start, reg.start)
+    assert 0.001 < np.mean(lab.column("liver") == 2) < 0.05
+
+
+def test_peaks_are_sorted_narrowpeak(tiny_run):
+    rows = [
+        line.split("\t")
+        for line in gzip.open(tiny_run / "results/peaks/baseline/dnase_max/CTCF.liver.narrowPeak.gz", "rt")
+    ]
+    assert rows and all(len(r) == 10 for r in rows)
+    keys = [(r[0], int(r[1])) for r in rows]
+    order = {"chr1": 0, "chr8": 1, "chr21": 2}
+    assert keys == sorted(keys, key=lambda k: (order[k[0]], k[1]))
+    assert all(0 <= int(r[9]) < int(r[2]) - int(r[1]) for r in rows)
+
+
+def test_rerun_is_a_no_op(tiny_run):
+    r = snakemake(tiny_run, "--configfile", str(ROOT / "tests" / "config.yaml"), "-n")
+    assert r.returncode == 0 and "Nothing to be done" in r.stdout + r.stderr
+
+
+def test_unknown_config_key_is_one_clear_line(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text((ROOT / "tests" / "config.yaml").read_text() + "windws:\n  size: 100\n")
+    r = snakemake(tmp_path, "--configfile", str(cfg), "-n")
+    assert r.returncode != 0
+    assert "unknown key 'windws' at the top level (allowed: " in r.stdout + r.stderr
+
+
+def _local_config(tmp_path, release: Path) -> Path:
+    cfg = tmp_path / "local.yaml"
+    text = (ROOT / "tests" / "config.yaml").read_text()
+    cfg.write_text(
+        text.replace("source: simulate", "source: local").replace("path: resources/release", f"path: {release}")
+    )
+    return cfg
+
+
+def test_bigwig_with_other_chromosome_names_fails_clearly(tiny_run, tmp_path):
+    import pyBigWig
+
+    release = tmp_path / "rel"
+    shutil.copytree(tiny_run / "resources/release", release)
+    src = pyBigWig.open(str(rl.dnase_bigwig_path(tiny_run / "resources/release", "liver")))
+    chroms = src.chroms()
+    dst_path = rl.dnase_bigwig_path(release, "liver")
+    dst = pyBigWig.open(str(dst_path), "w")
+    dst.addHeader([(c.removeprefix("chr"), n) for c, n in chroms.items()])
+    for c in chroms:
+        iv = src.intervals(c) or []
+        if iv:
+            dst.addEntries(
+                [c.removeprefix("chr")] * len(iv),
+                [a for a, _, _ in iv],
+                ends=[b for _, b, _ in iv],
+                values=[v for _, _, v in iv],
+            )
+    dst.close()
+    src.close()
+    work = tmp_path / "work"
+    r = snakemake(work, "--configfile", str(_local_config(tmp_path, release)))
+    assert r.returncode != 0
+    log = (work / "logs/check_release/check.log").read_text()
+    assert "DNASE.liver.fc.signal.bigwig: chromosome '1' is not in hg19.genome.fa.gz" in log
+    assert "'chr' prefix" in log
+    assert not (work / "results/release/chrom.sizes").exists()
+
+
+@pytest.mark.parametrize(
+    "damage, expected",
+    [
+        ("header", "CTCF.train.labels.tsv.gz, line 1: expected the header 'chr<TAB>start<TAB>stop"),
+        ("value", "label 'X' in column 'HepG2'; expected U, A or B"),
+        ("truncate", "test_regions.blacklistfiltered.bed.gz"),
+    ],
+)
+def test_damaged_release_files_fail_clearly(tiny_run, tmp_path, damage, expected):
+    release = tmp_path / "rel"
+    shutil.copytree(tiny_run / "resources/release", release)
+    lp = rl.labels_path(release, "CTCF")
+    if damage == "truncate":
+        p = rl.regions_path(release, "test")
+        p.write_bytes(p.read_bytes()[:-500])
+    else:
+        lines = gzip.open(lp, "rt").read().splitlines()
+        if damage == "header":
+            lines[0] = lines[0].replace("chr\tstart\tstop", "chrom\tstart\tend")
+        else:
+            lines[5] = lines[5].rsplit("\t", 2)[0] + "\tX\tU"
+        with gzip.open(lp, "wt") as fh:
+            fh.write("\n".join(lines) + "\n")
+    work = tmp_path / "work"
+    r = snakemake(work, "--configfile", str(_local_config(tmp_path, release)))
+    assert r.returncode != 0
+    log = (work / "logs/check_release/check.log").read_text()
+    assert expected in log, log
+    if damage == "value":
+        assert "line 6" in log
