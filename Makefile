@@ -47,7 +47,7 @@ lint: setup
 bench: setup system-deps
 	$(BIN)/python bench/bench_score.py
 	$(BIN)/python bench/bench_labels.py
-	bash bench/bench_demo.sh
+	$(BIN)/python bench/bench_demo.py
 
 clean:
 	rm -rf results logs benchmarks .snakemake resources

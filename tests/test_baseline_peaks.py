@@ -67,3 +67,18 @@ def test_predictions_must_match_the_region_file():
     short = Predictions(["chr1"], np.zeros(2, np.int32), starts[:2], starts[:2] + 200, np.ones(2))
     with pytest.raises(DreamTFError, match=r"p.tab: 2 rows but r.bed has 3 windows"):
         check_matches_regions(short, ["chr1"], np.zeros(3, np.int32), starts, "p.tab", "r.bed")
+
+
+@pytest.mark.parametrize("stat", ["max", "mean"])
+def test_chunked_bigwig_reading_equals_whole_chromosome(tmp_path, rng, stat):
+    from dreamtf.baseline import bigwig_window_stat, chrom_values, open_bigwig
+
+    starts_iv = np.sort(rng.choice(np.arange(0, 99_000, 10), 400, replace=False))
+    entries = [(int(a), int(a) + 10, float(v)) for a, v in zip(starts_iv, rng.random(400) * 50)]
+    path = write_bigwig(tmp_path / "d.bw", {"chr2": 100_000}, {"chr2": entries})
+    starts = np.arange(600, 100_000 - 600, 50)
+    bw = open_bigwig(path)
+    whole = window_stat(chrom_values(bw, "chr2"), starts, 200, stat)
+    for chunk in (1_000, 7_777, 10_000_000):
+        np.testing.assert_allclose(bigwig_window_stat(bw, "chr2", starts, 200, stat, chunk=chunk), whole, rtol=1e-6)
+    bw.close()

@@ -66,12 +66,37 @@ def window_stat(values: np.ndarray, starts: np.ndarray, size: int, stat: str = "
     return ((csum[first + k] - csum[first]) / size).astype(np.float32)
 
 
+def bigwig_window_stat(
+    bw, chrom: str, starts: np.ndarray, size: int, stat: str = "max", *, chunk: int = 10_000_000, path="bigWig"
+) -> np.ndarray:
+    """:func:`window_stat` straight from a bigWig, reading ``chunk`` bp at a time.
+
+    Memory stays at a few bytes per bp of one chunk, whatever the chromosome length.
+    """
+    sizes = bw.chroms()
+    if chrom not in sizes:
+        shown = ", ".join(list(sizes)[:4])
+        raise DreamTFError(f"{path}: no chromosome {chrom!r} (it has {shown}, ...); chromosome names must agree")
+    out = np.empty(len(starts), dtype=np.float32)
+    i = 0
+    while i < len(starts):
+        lo = int(starts[i])
+        j = int(np.searchsorted(starts, lo + chunk, side="left"))
+        j = max(j, i + 1)
+        hi = int(starts[j - 1]) + size
+        if hi > sizes[chrom]:
+            raise DreamTFError(f"{path}: window {starts[j - 1]}-{hi} runs past the end of {chrom} ({sizes[chrom]} bp)")
+        vals = np.nan_to_num(bw.values(chrom, lo, hi, numpy=True).astype(np.float32, copy=False), copy=False)
+        out[i:j] = window_stat(vals, starts[i:j] - lo, size, stat)
+        i = j
+    return out
+
+
 def predict_max_dnase(bigwig: str | os.PathLike, per_chrom) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
     """Yield ``(chrom, starts, scores)`` with each window's maximum fold change."""
     bw = open_bigwig(bigwig)
     try:
         for chrom, starts, size in per_chrom:
-            vals = chrom_values(bw, chrom, bigwig)
-            yield chrom, starts, window_stat(vals, starts, size, "max")
+            yield chrom, starts, bigwig_window_stat(bw, chrom, starts, size, "max", path=bigwig)
     finally:
         bw.close()
