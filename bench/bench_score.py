@@ -10,8 +10,8 @@ import json
 import sys
 
 import numpy as np
-
 from _util import OUT, dreamtf, timed
+
 from dreamtf.labels import write_labels
 from dreamtf.submission import write_predictions
 
