@@ -48,6 +48,7 @@ bench: setup system-deps
 	$(BIN)/python bench/bench_score.py
 	$(BIN)/python bench/bench_labels.py
 	$(BIN)/python bench/bench_demo.py
+	$(BIN)/python bench/bench_catchitt.py
 
 clean:
 	rm -rf results logs benchmarks .snakemake resources

@@ -8,6 +8,8 @@ configfile: "config.yaml"
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/labels.smk"
+include: "rules/features.smk"
+include: "rules/catchitt.smk"
 include: "rules/predict.smk"
 include: "rules/evaluate.smk"
 include: "rules/report.smk"
@@ -18,4 +20,5 @@ rule all:
     input:
         "results/scores/scores.tsv",
         peak_targets(),
+        importance_targets(),
         "results/report/summary.md",

@@ -32,6 +32,7 @@ wildcard_constraints:
     split="train|ladder|test",
     model="[a-z_]+",
     feature_set="[A-Za-z0-9_]+",
+    group="dnase|dnase_peaks|motif|sequence|expression",
 
 
 def release_root(fasta_path):
@@ -60,10 +61,47 @@ def scored_runs():
     """(model, feature_set, tf, cell) of every prediction that is scored."""
     runs = []
     for model in config["models"]:
-        for tf, spec in TFS.items():
-            for cell in spec["test_cells"]:
-                runs.append((model, BASELINE_FEATURES, tf, cell))
+        sets = (
+            [BASELINE_FEATURES] if model == "baseline" else list(config["feature_sets"])
+        )
+        for fs in sets:
+            for tf, spec in TFS.items():
+                for cell in spec["test_cells"]:
+                    runs.append((model, fs, tf, cell))
     return runs
+
+
+def region_files():
+    return [str(rl.regions_path(REL, s)) for s in ("train", "test")]
+
+
+def rnaseq_files(cell):
+    """The cell's RNA-seq replicate tables (two in a simulated release, all found in a local one)."""
+    if config["release"]["source"] == "simulate":
+        return [str(rl.rnaseq_path(REL, cell, r)) for r in (1, 2)]
+    found = sorted(Path(REL, "RNAseq").glob(f"gene_expression.{cell}.biorep*.tsv"))
+    return [str(p) for p in found] or [str(rl.rnaseq_path(REL, cell, 1))]
+
+
+def feature_files(fs, tf, cell):
+    """The cache files that feature set ``fs`` reads for (tf, cell)."""
+    from dreamtf.featurestore import group_key
+
+    return [
+        f"results/features/{g}/{group_key(g, tf, cell)}.npz"
+        for g in config["feature_sets"][fs]
+    ]
+
+
+def importance_targets():
+    if "catchitt" not in config["models"]:
+        return []
+    return [
+        f"results/models/catchitt/{fs}/{tf}.{cell}.importance.png"
+        for fs in config["feature_sets"]
+        for tf, spec in TFS.items()
+        for cell in spec["train_cells"]
+    ]
 
 
 def score_parts():

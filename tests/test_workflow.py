@@ -75,7 +75,8 @@ def test_scores_table_matches_the_cli(tiny_run):
     df = pd.read_csv(tiny_run / "results/scores/scores.tsv", sep="\t")
     assert list(df.columns) == COLUMNS
     assert df[["model", "feature_set", "tf", "cell_type"]].values.tolist() == [
-        ["baseline", "dnase_max", "CTCF", "liver"]
+        ["baseline", "dnase_max", "CTCF", "liver"],
+        ["catchitt", "dnase", "CTCF", "liver"],
     ]
     r = subprocess.run(
         [
@@ -122,6 +123,36 @@ def test_peaks_are_sorted_narrowpeak(tiny_run):
 def test_rerun_is_a_no_op(tiny_run):
     r = snakemake(tiny_run, "--configfile", str(ROOT / "tests" / "config.yaml"), "-n")
     assert r.returncode == 0 and "Nothing to be done" in r.stdout + r.stderr
+
+
+def test_catchitt_outputs(tiny_run):
+    for cell in ("HepG2", "K562"):
+        assert (tiny_run / f"results/models/catchitt/dnase/CTCF.{cell}.zip").is_file()
+        imp = pd.read_csv(tiny_run / f"results/models/catchitt/dnase/CTCF.{cell}.importance.tsv", sep="\t")
+        assert list(imp.columns) == ["feature", "gain", "mean_abs_shap"] and imp["mean_abs_shap"].iloc[0] > 0
+        assert (tiny_run / f"results/models/catchitt/dnase/CTCF.{cell}.importance.png").stat().st_size > 5000
+    pred = read_predictions(tiny_run / "results/predictions/catchitt/dnase/F.CTCF.liver.tab.gz")
+    assert pred.score.min() >= 0 and pred.score.max() <= 1
+
+
+def test_adding_a_feature_set_recomputes_no_cached_feature(tiny_run, tmp_path):
+    cfg = tmp_path / "more.yaml"
+    cfg.write_text(
+        (ROOT / "tests" / "config.yaml")
+        .read_text()
+        .replace(
+            "  dnase: [dnase, dnase_peaks]\n",
+            "  dnase: [dnase, dnase_peaks]\n  dnase_motif: [dnase, motif, sequence]\n",
+        )
+    )
+    r = snakemake(tiny_run, "--configfile", str(cfg), "-n")
+    assert r.returncode == 0, r.stderr[-2000:]
+    jobs = dict(
+        line.split()[:2] for line in r.stdout.splitlines() if len(line.split()) == 2 and line.split()[1].isdigit()
+    )
+    assert "features_dnase" not in jobs and "features_dnase_peaks" not in jobs and "simulate_release" not in jobs
+    assert jobs["features_motif"] == "1" and jobs["features_sequence"] == "1"
+    assert jobs["train_catchitt"] == "2"  # the new set's models only
 
 
 def test_unknown_config_key_is_one_clear_line(tmp_path):
@@ -201,3 +232,15 @@ def test_damaged_release_files_fail_clearly(tiny_run, tmp_path, damage, expected
     assert expected in log, log
     if damage == "value":
         assert "line 6" in log
+
+
+def test_demo_config_meets_the_catchitt_acceptance(tmp_path):
+    """`make demo`'s workflow: catchitt with DNase + motif beats the baseline and DNase alone in mean auPRC."""
+    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    r = snakemake(tmp_path)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    df = pd.read_csv(tmp_path / "results/scores/scores.tsv", sep="\t")
+    mean = df.groupby(["model", "feature_set"])["auprc"].mean()
+    assert len(df) == 4 * 3  # four (TF, held-out cell) pairs; baseline + two feature sets
+    assert mean[("catchitt", "dnase_motif")] > mean[("baseline", "dnase_max")] + 0.1
+    assert mean[("catchitt", "dnase_motif")] > mean[("catchitt", "dnase")] + 0.1

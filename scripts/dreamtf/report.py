@@ -161,3 +161,25 @@ def print_scores(path: str | os.PathLike) -> None:
     mean = df.groupby(["model", "feature_set"])[["auroc", "auprc"]].mean()
     print("\nMean over TF and cell type:\n")
     print(mean.to_string(float_format=lambda v: f"{v:.3f}"))
+
+
+def plot_importance(df: pd.DataFrame, out, *, title: str, top: int = 25) -> None:
+    """Bar plot of the ``top`` features by mean |SHAP|, with their share of total gain beside."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    d = df.head(top)[::-1]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 0.28 * len(d) + 1.5), sharey=True)
+    axes[0].barh(d["feature"], d["mean_abs_shap"], color="tab:blue")
+    axes[0].set_xlabel("mean |SHAP| (log-odds)")
+    total = df["gain"].sum() or 1.0
+    axes[1].barh(d["feature"], d["gain"] / total, color="tab:orange")
+    axes[1].set_xlabel("share of total gain")
+    axes[0].tick_params(axis="y", labelsize=7)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    with atomic_path(out) as tmp:
+        fig.savefig(tmp, format="png", dpi=100)
+    plt.close(fig)

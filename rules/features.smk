@@ -1,0 +1,87 @@
+# Feature groups (DESIGN section 4): one cache file per group and key, all chromosomes.
+
+
+rule features_dnase:
+    input:
+        bigwig=lambda w: str(rl.dnase_bigwig_path(REL, w.cell)),
+        regions=region_files(),
+        sizes="results/release/chrom.sizes",
+    output:
+        "results/features/dnase/{cell}.npz",
+    log:
+        "logs/features_dnase/{cell}.log",
+    benchmark:
+        "benchmarks/features_dnase/{cell}.tsv"
+    conda:
+        "../envs/dreamtf.yaml"
+    params:
+        flank=lookup(dpath="features/flank_bins", within=config),
+    script:
+        "../scripts/features_dnase.py"
+
+
+rule features_dnase_peaks:
+    input:
+        conservative=lambda w: str(rl.dnase_peaks_path(REL, w.cell, "conservative")),
+        relaxed=lambda w: str(rl.dnase_peaks_path(REL, w.cell, "relaxed")),
+        regions=region_files(),
+        sizes="results/release/chrom.sizes",
+    output:
+        "results/features/dnase_peaks/{cell}.npz",
+    log:
+        "logs/features_dnase_peaks/{cell}.log",
+    conda:
+        "../envs/dreamtf.yaml"
+    script:
+        "../scripts/features_dnase_peaks.py"
+
+
+rule features_motif:
+    input:
+        fasta=str(rl.fasta_path(REL, FASTA)),
+        regions=region_files(),
+        sizes="results/release/chrom.sizes",
+    output:
+        "results/features/motif/{tf}.npz",
+    log:
+        "logs/features_motif/{tf}.log",
+    benchmark:
+        "benchmarks/features_motif/{tf}.tsv"
+    conda:
+        "../envs/dreamtf.yaml"
+    params:
+        flank=lookup(dpath="features/flank_bins", within=config),
+        matrix=lambda w: config["features"]["motifs"].get(w.tf),
+    script:
+        "../scripts/features_motif.py"
+
+
+rule features_sequence:
+    input:
+        fasta=str(rl.fasta_path(REL, FASTA)),
+        regions=region_files(),
+        sizes="results/release/chrom.sizes",
+    output:
+        "results/features/sequence/genome.npz",
+    log:
+        "logs/features_sequence/genome.log",
+    conda:
+        "../envs/dreamtf.yaml"
+    script:
+        "../scripts/features_sequence.py"
+
+
+rule features_expression:
+    input:
+        gtf=str(rl.gtf_path(REL)),
+        rnaseq=lambda w: rnaseq_files(w.cell),
+        regions=region_files(),
+        sizes="results/release/chrom.sizes",
+    output:
+        "results/features/expression/{cell}.npz",
+    log:
+        "logs/features_expression/{cell}.log",
+    conda:
+        "../envs/dreamtf.yaml"
+    script:
+        "../scripts/features_expression.py"

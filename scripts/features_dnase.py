@@ -1,0 +1,11 @@
+"""Rule features_dnase: Catchitt's DNase bin statistics of one cell, rank-normalised."""
+
+from dreamtf.featurestore import build_dnase
+from dreamtf.rule import run
+
+
+def main(smk):
+    build_dnase(smk.input.bigwig, list(smk.input.regions), smk.output[0], flank=smk.params.flank)
+
+
+run(main, snakemake)  # noqa: F821

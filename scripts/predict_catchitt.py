@@ -1,0 +1,33 @@
+"""Rule predict_catchitt: every test window of a held-out cell, averaged over the cell-type models."""
+
+import logging
+
+import numpy as np
+
+from dreamtf.catchitt import load_model, predict
+from dreamtf.errors import DreamTFError
+from dreamtf.featurestore import open_feature_set
+from dreamtf.release import read_regions
+from dreamtf.rule import run
+from dreamtf.submission import write_predictions
+
+
+def main(smk):
+    models = [load_model(p) for p in smk.input.models]
+    regions = read_regions(smk.input.regions)
+    with open_feature_set(
+        list(smk.input.features), list(smk.params.groups), smk.wildcards.tf, smk.input.gtf, list(smk.input.rnaseq)
+    ) as fset:
+
+        def per_chrom():
+            for chrom, starts in regions.by_chrom():
+                fstarts, x = fset.load(chrom)
+                if not np.array_equal(fstarts, starts):
+                    raise DreamTFError(f"features of {chrom} do not match {smk.input.regions}")
+                yield chrom, starts, predict(models, x, fset.columns, threads=smk.threads)
+
+        n = write_predictions(smk.output[0], per_chrom(), size=regions.size)
+    logging.getLogger("dreamtf").info("%d windows predicted with %d models", n, len(models))
+
+
+run(main, snakemake)  # noqa: F821
