@@ -67,5 +67,6 @@ rule predict_catchitt:
     threads: 2
     params:
         groups=lambda w: config["feature_sets"][w.feature_set],
+        average_rounds=lookup(dpath="catchitt/average_rounds", within=config),
     script:
         "../scripts/predict_catchitt.py"

@@ -24,7 +24,11 @@ def main(smk):
                 fstarts, x = fset.load(chrom)
                 if not np.array_equal(fstarts, starts):
                     raise DreamTFError(f"features of {chrom} do not match {smk.input.regions}")
-                yield chrom, starts, predict(models, x, fset.columns, threads=smk.threads)
+                yield (
+                    chrom,
+                    starts,
+                    predict(models, x, fset.columns, threads=smk.threads, average_rounds=smk.params.average_rounds),
+                )
 
         n = write_predictions(smk.output[0], per_chrom(), size=regions.size)
     logging.getLogger("dreamtf").info("%d windows predicted with %d models", n, len(models))

@@ -89,3 +89,14 @@ def test_importance_ranks_the_informative_features(problem):
     df = catchitt.importance(model, feats["chr11"][1][:3000])
     assert list(df.columns) == ["feature", "gain", "mean_abs_shap"]
     assert set(df["feature"][:2]) == {"open", "motif"}
+
+
+def test_last_round_only_prediction(problem):
+    d, feats, _ = problem
+    model = _train(d)
+    x = feats["chr1"][1]
+    cols = ["open", "motif", "noise1", "noise2"]
+    last, best = model["boosters"][-1]
+    expected = last.inplace_predict(x, iteration_range=(0, best + 1))
+    np.testing.assert_allclose(catchitt.predict([model], x, cols, average_rounds=False), expected, rtol=1e-6)
+    assert not np.allclose(catchitt.predict([model], x, cols), expected)

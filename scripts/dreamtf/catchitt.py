@@ -41,10 +41,11 @@ DEFAULTS = {
     "num_boost_round": 300,
     "early_stopping_rounds": 20,
     "seed": 1,
+    "average_rounds": True,
     "xgboost": {
         "tree_method": "hist",
         "objective": "binary:logistic",
-        "eta": 0.1,
+        "eta": 0.3,
         "max_depth": 6,
         "subsample": 0.8,
         "colsample_bytree": 0.8,
@@ -197,20 +198,23 @@ def load_model(path: str | os.PathLike) -> dict:
     return {"boosters": boosters, "meta": meta}
 
 
-def predict(models: list[dict], x: np.ndarray, columns: list[str], threads: int = 1) -> np.ndarray:
-    """Mean probability over every round of every model; shape (n_windows,)."""
-    import xgboost as xgb
+def predict(
+    models: list[dict], x: np.ndarray, columns: list[str], threads: int = 1, *, average_rounds: bool = True
+) -> np.ndarray:
+    """Mean probability over every model's boosters; shape (n_windows,).
 
+    With ``average_rounds`` every round's booster votes (Catchitt's averaging); without,
+    only each model's last round does, which predicts ``rounds`` times faster.
+    """
     for m in models:
         if m["meta"]["columns"] != columns:
             raise DreamTFError(f"model of {m['meta']['cell']} was trained on other features than these")
-    d = xgb.DMatrix(x, feature_names=columns, nthread=threads)
     total = np.zeros(len(x), dtype=np.float64)
     n = 0
     for m in models:
-        for booster, best in m["boosters"]:
+        for booster, best in m["boosters"] if average_rounds else m["boosters"][-1:]:
             booster.set_param({"nthread": threads})
-            total += booster.predict(d, iteration_range=(0, best + 1))
+            total += booster.inplace_predict(x, iteration_range=(0, best + 1), validate_features=False)
             n += 1
     return (total / n).astype(np.float32)
 
