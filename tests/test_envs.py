@@ -1,0 +1,65 @@
+"""The pinned conda environments agree with pyproject.toml, and every rule names one."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+#: PyPI name -> conda-forge/bioconda name where they differ
+CONDA_NAME = {
+    "pybigwig": "pybigwig",
+    "xgboost-cpu": "py-xgboost-cpu",
+    "matplotlib": "matplotlib-base",
+    "tensorflow-cpu": "tensorflow",
+}
+#: PyPI packages that conda users do not need in a rule environment
+NOT_IN_ENVS = {"snakemake", "snakemake-executor-plugin-slurm"}
+
+
+def pyproject_pins(extra: str | None = None) -> dict[str, str]:
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    deps = meta["dependencies"] if extra is None else meta["optional-dependencies"][extra]
+    pins = {}
+    for d in deps:
+        m = re.fullmatch(r"([A-Za-z0-9_.-]+)==([^;\s]+)", d.strip())
+        assert m, f"pyproject.toml: dependency {d!r} is not pinned with =="
+        pins[m.group(1).lower()] = m.group(2)
+    return pins
+
+
+def env_pins(name: str) -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "envs" / name).read_text())
+    pins = {}
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            for pip_dep in dep.get("pip", []):
+                n, v = pip_dep.split("==")
+                pins[n.lower()] = v
+        elif "=" in dep:
+            n, v = dep.split("=", 1)
+            pins[n.lower()] = v
+    return pins
+
+
+def test_dreamtf_env_matches_pyproject():
+    env = env_pins("dreamtf.yaml")
+    for name, version in pyproject_pins().items():
+        if name in NOT_IN_ENVS:
+            continue
+        conda = CONDA_NAME.get(name, name)
+        assert conda in env, f"envs/dreamtf.yaml lacks {conda} (pyproject.toml pins {name}=={version})"
+        assert env[conda] == version, f"envs/dreamtf.yaml pins {conda}={env[conda]}, pyproject.toml {version}"
+
+
+def test_every_rule_has_a_conda_env_and_a_log():
+    text = "\n".join(p.read_text() for p in sorted((ROOT / "rules").glob("*.smk")))
+    rules = re.split(r"\n\s*rule ", text)[1:]
+    assert len(rules) >= 10
+    for body in rules:
+        name = body.split(":", 1)[0]
+        assert "conda:" in body, f"rule {name} has no conda: directive"
+        assert "log:" in body, f"rule {name} has no log:"
+        env = re.search(r'conda:\s*\n\s*"([^"]+)"', body).group(1)
+        assert (ROOT / "rules" / env).resolve().is_file(), f"rule {name}: {env} does not exist"
