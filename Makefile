@@ -49,6 +49,7 @@ bench: setup system-deps
 	$(BIN)/python bench/bench_labels.py
 	$(BIN)/python bench/bench_demo.py
 	$(BIN)/python bench/bench_catchitt.py
+	$(BIN)/python bench/bench_factornet.py
 
 clean:
 	rm -rf results logs benchmarks .snakemake resources

@@ -24,6 +24,12 @@ FASTA = config["release"]["fasta"]
 TFS = config["tfs"]
 CELLS = rl.cells_of(TFS)
 BASELINE_FEATURES = "dnase_max"
+FACTORNET_FEATURES = "seq_dnase"
+FACTORNET_ENV = (
+    "../envs/tensorflow-gpu.yaml"
+    if config["factornet"]["gpu"]
+    else "../envs/tensorflow.yaml"
+)
 
 
 wildcard_constraints:
@@ -61,14 +67,19 @@ def scored_runs():
     """(model, feature_set, tf, cell) of every prediction that is scored."""
     runs = []
     for model in config["models"]:
-        sets = (
-            [BASELINE_FEATURES] if model == "baseline" else list(config["feature_sets"])
-        )
+        sets = {
+            "baseline": [BASELINE_FEATURES],
+            "factornet": [FACTORNET_FEATURES],
+        }.get(model, list(config["feature_sets"]))
         for fs in sets:
             for tf, spec in TFS.items():
                 for cell in spec["test_cells"]:
                     runs.append((model, fs, tf, cell))
     return runs
+
+
+def tf_cells(tf):
+    return TFS[tf]["train_cells"] + TFS[tf]["test_cells"]
 
 
 def region_files():

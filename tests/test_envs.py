@@ -16,6 +16,8 @@ CONDA_NAME = {
 }
 #: PyPI packages that conda users do not need in a rule environment
 NOT_IN_ENVS = {"snakemake", "snakemake-executor-plugin-slurm"}
+#: packages of the FactorNet environments only
+TF_PACKAGES = {"tensorflow-cpu", "keras"}
 
 
 def pyproject_pins(extra: str | None = None) -> dict[str, str]:
@@ -46,11 +48,21 @@ def env_pins(name: str) -> dict[str, str]:
 def test_dreamtf_env_matches_pyproject():
     env = env_pins("dreamtf.yaml")
     for name, version in pyproject_pins().items():
-        if name in NOT_IN_ENVS:
+        if name in NOT_IN_ENVS | TF_PACKAGES:
             continue
         conda = CONDA_NAME.get(name, name)
         assert conda in env, f"envs/dreamtf.yaml lacks {conda} (pyproject.toml pins {name}=={version})"
         assert env[conda] == version, f"envs/dreamtf.yaml pins {conda}={env[conda]}, pyproject.toml {version}"
+
+
+def test_tensorflow_envs_match_pyproject():
+    pins = pyproject_pins()
+    cpu, gpu = env_pins("tensorflow.yaml"), env_pins("tensorflow-gpu.yaml")
+    assert cpu["tensorflow-cpu"] == pins["tensorflow-cpu"] and cpu["keras"] == pins["keras"]
+    assert gpu["tensorflow[and-cuda]"] == pins["tensorflow-cpu"] and gpu["keras"] == pins["keras"]
+    for env in (cpu, gpu):
+        for name in ("numpy", "pybigwig", "pandas", "pyarrow"):
+            assert env[name] == pins[name.replace("pybigwig", "pybigwig")], name
 
 
 def test_every_rule_has_a_conda_env_and_a_log():
@@ -61,5 +73,8 @@ def test_every_rule_has_a_conda_env_and_a_log():
         name = body.split(":", 1)[0]
         assert "conda:" in body, f"rule {name} has no conda: directive"
         assert "log:" in body, f"rule {name} has no log:"
-        env = re.search(r'conda:\s*\n\s*"([^"]+)"', body).group(1)
-        assert (ROOT / "rules" / env).resolve().is_file(), f"rule {name}: {env} does not exist"
+        m = re.search(r'conda:\s*\n\s*"([^"]+)"', body)
+        assert m or "FACTORNET_ENV" in body, f"rule {name}: conda: names no environment file"
+        envs = [m.group(1)] if m else ["../envs/tensorflow.yaml", "../envs/tensorflow-gpu.yaml"]
+        for env in envs:
+            assert (ROOT / "rules" / env).resolve().is_file(), f"rule {name}: {env} does not exist"

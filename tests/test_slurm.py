@@ -88,3 +88,49 @@ def test_workflow_runs_every_job_through_sbatch(cluster, tmp_path):
     }
     assert rules <= submitted, submitted
     assert len(ours) >= 8
+
+
+def test_factornet_training_job_gets_a_gpu(cluster, tmp_path):
+    """The profile's gpu=1 for FactorNet reaches sbatch as a GPU request on the advertised GPU."""
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(
+        (ROOT / "tests" / "config.yaml").read_text()
+        + (
+            "factornet:\n  epochs: 1\n  bound_per_epoch: 200\n  validation_windows: 200\n  kernels: 8\n"
+            "  lstm_units: 8\n  dense_units: 16\n"
+        )
+    )
+    work = tmp_path / "work"
+    before = set(
+        subprocess.run(["squeue", "-t", "all", "-h", "-o", "%i"], capture_output=True, text=True).stdout.split()
+    )
+    cmd = [
+        str(Path(sys.executable).with_name("snakemake")),
+        "-s",
+        str(ROOT / "Snakefile"),
+        "-d",
+        str(work),
+        "--profile",
+        str(ROOT / "profiles" / "slurm"),
+        "--configfile",
+        str(cfg),
+        "--jobs",
+        "4",
+        "--slurm-status-command",
+        "squeue",
+        "--slurm-no-account",
+        "--slurm-init-seconds-before-status-checks",
+        "2",
+        "--set-threads",
+        "train_factornet=2",
+        "--",
+        "results/models/factornet/CTCF.keras",
+    ]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert (work / "results/models/factornet/CTCF.history.csv").is_file()
+    jobs = subprocess.run(["scontrol", "-o", "show", "job"], capture_output=True, text=True).stdout.splitlines()
+    ours = [j for j in jobs if j.split()[0].split("=")[1] not in before and "train_factornet" in j]
+    assert len(ours) == 1, ours
+    assert "gres/gpu=1" in ours[0] or "gpu:1" in ours[0], ours[0]
+    assert "JobState=COMPLETED" in ours[0]

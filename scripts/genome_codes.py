@@ -1,0 +1,14 @@
+"""Rule genome_codes: the genome decoded once into memory-mappable base codes."""
+
+import logging
+
+from dreamtf.rule import run
+from dreamtf.windows import write_genome_codes
+
+
+def main(smk):
+    index = write_genome_codes(smk.input.fasta, smk.output.codes, smk.output.index)
+    logging.getLogger("dreamtf").info("%d chromosomes, %d bp", len(index), sum(n for _, n in index.values()))
+
+
+run(main, snakemake)  # noqa: F821

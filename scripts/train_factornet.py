@@ -1,0 +1,40 @@
+"""Rule train_factornet: one FactorNet model per TF on its training cells, pooled."""
+
+import logging
+import shutil
+
+from dreamtf.factornet import expression_pcs, quiet_tensorflow, save, train
+from dreamtf.rule import run
+from dreamtf.windows import GenomeCodes
+
+
+def main(smk):
+    quiet_tensorflow()
+    p = dict(smk.params.factornet)
+    held = set(smk.params.test_chroms) | set(smk.params.valid_chroms)
+    genome = GenomeCodes(smk.input.codes, smk.input.index)
+    train_chroms = [c for c in genome.index if c not in held]
+    meta_by_cell = expression_pcs(dict(smk.params.rnaseq), p["meta_pcs"]) if p["meta_pcs"] else None
+    model, meta = train(
+        genome,
+        dict(zip(smk.params.cells, smk.input.bigwigs)),
+        smk.input.labels,
+        train_chroms=train_chroms,
+        valid_chroms=list(smk.params.valid_chroms),
+        params=p,
+        log_csv=smk.output.history + ".tmp",
+        meta_by_cell=meta_by_cell,
+        dnase_peaks=dict(zip(smk.params.cells, smk.input.dnase_peaks)),
+    )
+    save(model, smk.output.model, meta)
+    shutil.move(smk.output.history + ".tmp", smk.output.history)
+    logging.getLogger("dreamtf").info(
+        "validation auPRC %.3f after %d epochs (best %d) on %s",
+        meta["valid_auprc"],
+        meta["epochs_run"],
+        meta["best_epoch"],
+        meta["device"],
+    )
+
+
+run(main, snakemake)  # noqa: F821

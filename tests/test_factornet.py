@@ -1,0 +1,118 @@
+"""FactorNet: strand symmetry, learning planted motifs, and reloading to the same numbers."""
+
+import numpy as np
+import pytest
+
+from conftest import TINY_TFS
+from dreamtf import factornet as fn
+from dreamtf import release as rl
+from dreamtf.release import read_regions
+from dreamtf.windows import GenomeCodes, chrom_batches, window_batch, write_genome_codes
+
+SMALL = {
+    "kernels": 16,
+    "lstm_units": 16,
+    "dense_units": 32,
+    "epochs": 6,
+    "patience": 2,
+    "bound_per_epoch": 1500,
+    "validation_windows": 1500,
+    "seed": 5,
+}
+
+
+def random_inputs(n, length=1000, seed=0):
+    rng = np.random.default_rng(seed)
+    x = np.zeros((n, length, 5), np.float32)
+    x[np.arange(n)[:, None], np.arange(length)[None, :], rng.integers(0, 4, (n, length))] = 1
+    x[:, :, 4] = rng.gamma(0.3, 2.0, (n, length))
+    return x
+
+
+def test_reverse_complement_by_hand():
+    x = np.zeros((1, 3, 5), np.float32)
+    x[0, 0, 0] = x[0, 1, 1] = x[0, 2, 3] = 1  # A C T
+    x[0, :, 4] = [1, 2, 3]
+    rc = fn.reverse_complement_batch(x)
+    assert rc[0, :, :4].argmax(axis=1).tolist() == [0, 2, 3]  # A G T
+    assert rc[0, :, 4].tolist() == [3, 2, 1]
+
+
+def test_model_is_strand_symmetric():
+    model = fn.build_model(1, **SMALL)
+    x = random_inputs(16)
+    p = model.predict(x, verbose=0)
+    q = model.predict(fn.reverse_complement_batch(x), verbose=0)
+    np.testing.assert_allclose(p, q, atol=1e-6)
+    assert p.std() > 0  # not a constant
+
+
+def test_meta_input_is_used():
+    model = fn.build_model(1, n_meta=3, **SMALL)
+    x = random_inputs(4)
+    a = model.predict({"sequence_tracks": x, "cell_meta": np.zeros((4, 3), np.float32)}, verbose=0)
+    b = model.predict({"sequence_tracks": x, "cell_meta": np.ones((4, 3), np.float32)}, verbose=0)
+    assert not np.allclose(a, b)
+
+
+@pytest.fixture(scope="module")
+def genome(tiny_release, tmp_path_factory):
+    d = tmp_path_factory.mktemp("genome")
+    write_genome_codes(rl.fasta_path(tiny_release, "hg19.genome.fa.gz"), d / "g.u8", d / "g.json")
+    return GenomeCodes(d / "g.u8", d / "g.json")
+
+
+def test_window_inputs_match_the_fasta(genome, tiny_release):
+    from dreamtf.genome import iter_fasta
+    from dreamtf.simulate import to_codes
+    from dreamtf.windows import Tracks
+
+    seq = dict(iter_fasta(rl.fasta_path(tiny_release, "hg19.genome.fa.gz")))["chr2"]
+    tracks = Tracks(rl.dnase_bigwig_path(tiny_release, "K562"))
+    starts = np.array([600, 650, 123_450])
+    x = window_batch(genome, tracks, "chr2", starts - 400, 1000)
+    expected = to_codes(seq[123_050:124_050])
+    assert np.array_equal(x[2, :, :4].argmax(axis=1)[expected < 4], expected[expected < 4])
+    np.testing.assert_allclose(x[2, :, 4], tracks.values("chr2", 123_050, 124_050))
+    y = np.concatenate(list(chrom_batches(genome, tracks, "chr2", starts, 200, 1000, batch=2)))
+    np.testing.assert_array_equal(x, y)
+    tracks.close()
+
+
+@pytest.fixture(scope="module")
+def trained(genome, tiny_release, tmp_path_factory):
+    cells = TINY_TFS["CTCF"]["train_cells"]
+    bigwigs = {c: rl.dnase_bigwig_path(tiny_release, c) for c in cells}
+    model, meta = fn.train(
+        genome,
+        bigwigs,
+        rl.labels_path(tiny_release, "CTCF"),
+        train_chroms=["chr2"],
+        valid_chroms=["chr11"],
+        params=SMALL,
+    )
+    path = tmp_path_factory.mktemp("model") / "CTCF.keras"
+    fn.save(model, path, meta)
+    return model, meta, path
+
+
+def test_tiny_training_learns_the_planted_motifs(trained):
+    _, meta, _ = trained
+    # balanced validation windows (chance: auPRC 0.5); the model must find motif + open chromatin
+    assert meta["valid_auprc"] > 0.85, meta
+    assert meta["epochs_run"] >= 2 and meta["cells"] == ["HepG2", "K562"]
+
+
+def test_reloaded_model_predicts_the_same_numbers(trained, genome, tiny_release):
+    model, meta, path = trained
+    back, meta2 = fn.load(path)
+    assert meta2["valid_auprc"] == meta["valid_auprc"]
+    reg = read_regions(rl.regions_path(tiny_release, "test"))
+    first = next(
+        fn.predict_regions(model, meta, genome, rl.dnase_bigwig_path(tiny_release, "liver"), reg, cell="liver")
+    )
+    again = next(
+        fn.predict_regions(back, meta2, genome, rl.dnase_bigwig_path(tiny_release, "liver"), reg, cell="liver")
+    )
+    assert first[0] == "chr1" and len(first[2]) == len(first[1])
+    np.testing.assert_allclose(first[2], again[2], atol=1e-6)
