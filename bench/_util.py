@@ -24,3 +24,29 @@ def timed(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
 
 def dreamtf() -> str:
     return str(Path(sys.executable).with_name("dreamtf"))
+
+
+def run_steps(script: str, release: Path, work: Path, steps: list[str]) -> None:
+    """Run ``script`` (python -c) once per step in its own process; print time, peak RSS and its JSON."""
+    import json
+    import os
+
+    if not release.is_dir():
+        print(f"writing the bench release to {release} ...", flush=True)
+        subprocess.run([dreamtf(), "simulate", "--preset", "bench", "--out", str(release)], check=True)
+    work.mkdir(parents=True, exist_ok=True)
+    env = {"TF_CPP_MIN_LOG_LEVEL": "2", **os.environ}
+    for step in steps:
+        t0 = time.perf_counter()
+        r = subprocess.run(
+            [sys.executable, "-c", script, str(release), str(work), step],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
+        if r.returncode:
+            sys.exit(f"{step} failed:\n{r.stderr[-3000:]}")
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
+        info = json.loads(r.stdout.strip().splitlines()[-1])
+        print(f"{step:12s} {time.perf_counter() - t0:7.1f} s  peak RSS so far {rss:.2f} GB  {info}", flush=True)

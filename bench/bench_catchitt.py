@@ -10,14 +10,10 @@ Usage: python bench/bench_catchitt.py [RELEASE]   (default: bench/out/bench_rele
 written by `dreamtf simulate --preset bench --out bench/out/bench_release` when missing)
 """
 
-import json
-import resource
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-from _util import OUT, ROOT, dreamtf
+from _util import OUT, run_steps
 
 STEP = r"""
 import json, sys, time
@@ -60,21 +56,7 @@ print(json.dumps(info))
 
 
 def main(release: Path) -> None:
-    if not release.is_dir():
-        print(f"writing the bench release to {release} ...", flush=True)
-        subprocess.run([dreamtf(), "simulate", "--preset", "bench", "--out", str(release)], check=True)
-    work = OUT / "catchitt"
-    work.mkdir(parents=True, exist_ok=True)
-    for step in ("dnase", "dnase_peaks", "motif", "train", "predict"):
-        t0 = time.perf_counter()
-        r = subprocess.run(
-            [sys.executable, "-c", STEP, str(release), str(work), step], capture_output=True, text=True, cwd=ROOT
-        )
-        if r.returncode:
-            sys.exit(f"{step} failed:\n{r.stderr[-3000:]}")
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
-        info = json.loads(r.stdout.strip().splitlines()[-1])
-        print(f"{step:12s} {time.perf_counter() - t0:7.1f} s total  peak RSS so far {usage:.2f} GB  {info}", flush=True)
+    run_steps(STEP, release, OUT / "catchitt", ["dnase", "dnase_peaks", "motif", "train", "predict"])
 
 
 if __name__ == "__main__":

@@ -10,14 +10,10 @@ simulated with the `bench` preset when missing). Trains CTCF on HepG2 for 2 epoc
 predicts chr21 (real length) of liver.
 """
 
-import json
-import resource
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-from _util import OUT, ROOT, dreamtf
+from _util import OUT, run_steps
 
 STEP = r"""
 import json, sys, time
@@ -52,24 +48,7 @@ print(json.dumps(info))
 
 
 def main(release: Path) -> None:
-    if not release.is_dir():
-        subprocess.run([dreamtf(), "simulate", "--preset", "bench", "--out", str(release)], check=True)
-    work = OUT / "factornet"
-    work.mkdir(parents=True, exist_ok=True)
-    for step in ("genome", "train", "predict"):
-        t0 = time.perf_counter()
-        r = subprocess.run(
-            [sys.executable, "-c", STEP, str(release), str(work), step],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env={"TF_CPP_MIN_LOG_LEVEL": "2", **__import__("os").environ},
-        )
-        if r.returncode:
-            sys.exit(f"{step} failed:\n{r.stderr[-3000:]}")
-        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
-        info = json.loads(r.stdout.strip().splitlines()[-1])
-        print(f"{step:8s} {time.perf_counter() - t0:7.1f} s  peak RSS so far {rss:.2f} GB  {info}", flush=True)
+    run_steps(STEP, release, OUT / "factornet", ["genome", "train", "predict"])
 
 
 if __name__ == "__main__":

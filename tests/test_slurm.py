@@ -26,6 +26,35 @@ def cluster(tmp_path_factory):
     c.stop()
 
 
+def job_ids() -> set[str]:
+    r = subprocess.run(["squeue", "-t", "all", "-h", "-o", "%i"], capture_output=True, text=True)
+    return set(r.stdout.split())
+
+
+def run_profile(work: Path, cfg: Path, *extra: str) -> subprocess.CompletedProcess:
+    """The workflow through profiles/slurm on the test cluster (no accounting: squeue, no account)."""
+    cmd = [
+        str(Path(sys.executable).with_name("snakemake")),
+        "-s",
+        str(ROOT / "Snakefile"),
+        "-d",
+        str(work),
+        "--profile",
+        str(ROOT / "profiles" / "slurm"),
+        "--configfile",
+        str(cfg),
+        "--jobs",
+        "4",
+        "--slurm-status-command",
+        "squeue",
+        "--slurm-no-account",
+        "--slurm-init-seconds-before-status-checks",
+        "2",
+        *extra,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
+
+
 def test_gpu_requests_are_scheduled(cluster, tmp_path):
     out = tmp_path / "gpu.out"
     r = subprocess.run(
@@ -44,29 +73,8 @@ def test_workflow_runs_every_job_through_sbatch(cluster, tmp_path):
         (ROOT / "tests" / "config.yaml").read_text().replace("models: [baseline, catchitt]", "models: [baseline]")
     )
     work = tmp_path / "work"
-    before = set(
-        subprocess.run(["squeue", "-t", "all", "-h", "-o", "%i"], capture_output=True, text=True).stdout.split()
-    )
-    cmd = [
-        str(Path(sys.executable).with_name("snakemake")),
-        "-s",
-        str(ROOT / "Snakefile"),
-        "-d",
-        str(work),
-        "--profile",
-        str(ROOT / "profiles" / "slurm"),
-        "--configfile",
-        str(cfg),
-        "--jobs",
-        "4",
-        "--slurm-status-command",
-        "squeue",
-        "--slurm-no-account",
-        "--slurm-init-seconds-before-status-checks",
-        "2",
-        "--slurm-keep-successful-logs",
-    ]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
+    before = job_ids()
+    r = run_profile(work, cfg, "--slurm-keep-successful-logs")
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     df = pd.read_csv(work / "results/scores/scores.tsv", sep="\t")
     assert df[["model", "tf", "cell_type"]].values.tolist() == [["baseline", "CTCF", "liver"]]
@@ -101,32 +109,8 @@ def test_factornet_training_job_gets_a_gpu(cluster, tmp_path):
         )
     )
     work = tmp_path / "work"
-    before = set(
-        subprocess.run(["squeue", "-t", "all", "-h", "-o", "%i"], capture_output=True, text=True).stdout.split()
-    )
-    cmd = [
-        str(Path(sys.executable).with_name("snakemake")),
-        "-s",
-        str(ROOT / "Snakefile"),
-        "-d",
-        str(work),
-        "--profile",
-        str(ROOT / "profiles" / "slurm"),
-        "--configfile",
-        str(cfg),
-        "--jobs",
-        "4",
-        "--slurm-status-command",
-        "squeue",
-        "--slurm-no-account",
-        "--slurm-init-seconds-before-status-checks",
-        "2",
-        "--set-threads",
-        "train_factornet=2",
-        "--",
-        "results/models/factornet/CTCF.keras",
-    ]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
+    before = job_ids()
+    r = run_profile(work, cfg, "--set-threads", "train_factornet=2", "--", "results/models/factornet/CTCF.keras")
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert (work / "results/models/factornet/CTCF.history.csv").is_file()
     jobs = subprocess.run(["scontrol", "-o", "show", "job"], capture_output=True, text=True).stdout.splitlines()
