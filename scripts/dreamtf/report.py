@@ -107,7 +107,7 @@ def write_report(scores, *, runs, predictions, labels: dict, chroms: list[str], 
             if (rtf, rcell) != (tf, cell):
                 continue
             pred = read_predictions(path, chroms=chroms)
-            s = align(lab.chroms, lab.chrom, lab.start, pred, path, labels[tf])
+            s = align(lab.chroms, lab.chrom, lab.start, pred, path, labels[tf], lab.size)
             keep = codes != 1
             order = np.argsort(-s[keep], kind="stable")
             tp, fp = curve_points((codes[keep] == 2)[order], s[keep][order])

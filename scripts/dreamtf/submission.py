@@ -75,7 +75,9 @@ def read_predictions(path: str | os.PathLike, *, chroms: list[str] | None = None
     return Predictions(names, *cat)
 
 
-def align(label_chroms, label_chrom, label_start, pred: Predictions, pred_path, labels_path) -> np.ndarray:
+def align(
+    label_chroms, label_chrom, label_start, pred: Predictions, pred_path, labels_path, size: int = 200
+) -> np.ndarray:
     """Scores of ``pred`` in the order of the labelled windows (matched by chrom and start).
 
     Fails naming the first labelled window without a prediction, or a window predicted twice.
@@ -104,7 +106,7 @@ def align(label_chroms, label_chrom, label_start, pred: Predictions, pred_path, 
         i = int(np.flatnonzero(~found)[0])
         chrom = label_chroms[int(label_chrom[i])]
         raise DreamTFError(
-            f"{pred_path}: no prediction for window {chrom}:{label_start[i]}-{label_start[i] + 200} "
+            f"{pred_path}: no prediction for window {chrom}:{label_start[i]}-{label_start[i] + size} "
             f"(labelled in {labels_path})"
         )
     return pred.score[order[pos_c]]
@@ -124,7 +126,7 @@ def score_files(
     if len(lab) == 0:
         raise DreamTFError(f"{labels_path}: no labelled windows on {', '.join(chroms)}")
     pred = read_predictions(predictions_path, chroms=chroms)
-    scores = align(lab.chroms, lab.chrom, lab.start, pred, predictions_path, labels_path)
+    scores = align(lab.chroms, lab.chrom, lab.start, pred, predictions_path, labels_path, lab.size)
     return metrics.score(lab.column(cell), scores, bootstrap=bootstrap)
 
 
