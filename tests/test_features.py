@@ -95,8 +95,8 @@ def test_sequence_features_by_hand():
 
 def test_peak_and_expression_features_by_hand():
     p = Peaks(np.array([1000]), np.array([1240]), np.array([1120]), np.array([7.0]))
-    rank = {"fn": lambda s: np.full(len(s), 0.5, dtype=np.float32)}
-    x, _ = ft.dnase_peak_features(p, p, np.array([600, 900, 1300]), 200, rank)
+    signals = np.array([1.0, 7.0, 7.0, 9.0])  # 7.0 sits at mid-rank 0.5
+    x, _ = ft.dnase_peak_features(p, p, np.array([600, 900, 1300]), 200, signals)
     assert x[:, 0].tolist() == [0, 1, 0] and x[:, 2].tolist() == [0, 0.5, 0]
     assert x[1, 3] == pytest.approx(np.log10(1 + 120))
     x, _ = ft.expression_features(np.array([5000, 100_000]), np.array([9.0, 1.0]), np.array([600, 90_000]), 200)

@@ -249,11 +249,13 @@ def sequence_features(seq_codes: np.ndarray, starts: np.ndarray, size: int) -> t
     return x, ["seq.gc", "seq.cpg_oe", "seq.gc_1kb", "seq.cpg_oe_1kb"]
 
 
-def dnase_peak_features(cons, rel, starts: np.ndarray, size: int, rel_rank: dict) -> tuple[np.ndarray, list[str]]:
+def dnase_peak_features(
+    cons, rel, starts: np.ndarray, size: int, rel_signals: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
     """The ``dnase_peaks`` group for one chromosome.
 
-    ``cons``/``rel`` are this chromosome's Peaks; ``rel_rank`` maps a relaxed peak's
-    signal to its rank (0-1) within the whole file.
+    ``cons``/``rel`` are this chromosome's Peaks; ``rel_signals`` is the sorted signal of
+    every relaxed peak in the file, against which a peak's signal is ranked (0-1).
     """
     from .genome import count_hits, overlap_ranges
 
@@ -271,7 +273,7 @@ def dnase_peak_features(cons, rel, starts: np.ndarray, size: int, rel_rank: dict
         right = np.clip(i, 0, len(summits) - 1)
         pick = np.where(np.abs(centre - summits[left]) <= np.abs(summits[right] - centre), left, right)
         dist = np.abs(centre - summits[pick])
-        out[:, 2] = np.where(out[:, 1] > 0, rel_rank["fn"](rel.signal[order][pick]), 0.0)
+        out[:, 2] = np.where(out[:, 1] > 0, mid_rank(rel_signals, rel.signal[order][pick]), 0.0)
         out[:, 3] = np.log10(1 + dist)
     else:
         out[:, 3] = 9.0

@@ -140,12 +140,11 @@ def build_dnase_peaks(conservative, relaxed, region_paths, out) -> None:
 
     cons, rel = read_narrowpeak(conservative), read_narrowpeak(relaxed)
     signal = np.sort(np.concatenate([p.signal for p in rel.values()])) if rel else np.zeros(1)
-    rank = {"fn": lambda s: ft.mid_rank(signal, s)}
 
     def items():
         for chrom, starts, size in region_windows(region_paths):
             x, cols = ft.dnase_peak_features(
-                cons.get(chrom, empty_peaks()), rel.get(chrom, empty_peaks()), starts, size, rank
+                cons.get(chrom, empty_peaks()), rel.get(chrom, empty_peaks()), starts, size, signal
             )
             yield chrom, starts, x, cols
 
