@@ -12,8 +12,7 @@ import sys
 import numpy as np
 from _util import OUT, dreamtf, timed
 
-from dreamtf.labels import write_labels
-from dreamtf.submission import write_predictions
+from dreamtf.io.windowtable import write_labels, write_predictions
 
 
 def main(n: int) -> None:
@@ -28,8 +27,8 @@ def main(n: int) -> None:
         codes = rng.choice(np.array([0, 1, 2], dtype=np.uint8), k, p=[0.98, 0.01, 0.01])
         items.append((c, starts, codes))
         preds.append((c, starts, np.round(rng.random(k) * (1 + 2 * (codes == 2)), 4)))
-    write_labels(lab, ["liver"], iter(items))
-    write_predictions(pred, iter(preds))
+    write_labels(lab, ["liver"], iter(items), size=200)
+    write_predictions(pred, iter(preds), size=200)
     for boot in (0, 10):
         cmd = [
             dreamtf(),

@@ -3,10 +3,7 @@
 
 rule train_catchitt:
     input:
-        features=lambda w: feature_files(w.feature_set, w.tf, w.cell),
-        labels=lambda w: labels_file(w.tf, "train"),
-        gtf=str(rl.gtf_path(REL)),
-        rnaseq=lambda w: rnaseq_files(w.cell),
+        unpack(catchitt_inputs),
     output:
         "results/models/catchitt/{feature_set}/{tf}.{cell}.zip",
     log:
@@ -20,6 +17,7 @@ rule train_catchitt:
         groups=lambda w: config["feature_sets"][w.feature_set],
         test_chroms=lookup(dpath="chromosomes/test", within=config),
         valid_chroms=lookup(dpath="chromosomes/validation", within=config),
+        size=lookup(dpath="windows/size", within=config),
         catchitt=lookup(dpath="catchitt", within=config),
     script:
         "../scripts/train_catchitt.py"
@@ -27,11 +25,8 @@ rule train_catchitt:
 
 rule explain_catchitt:
     input:
+        unpack(catchitt_inputs),
         model="results/models/catchitt/{feature_set}/{tf}.{cell}.zip",
-        features=lambda w: feature_files(w.feature_set, w.tf, w.cell),
-        labels=lambda w: labels_file(w.tf, "train"),
-        gtf=str(rl.gtf_path(REL)),
-        rnaseq=lambda w: rnaseq_files(w.cell),
     output:
         tsv="results/models/catchitt/{feature_set}/{tf}.{cell}.importance.tsv",
         png="results/models/catchitt/{feature_set}/{tf}.{cell}.importance.png",
@@ -42,20 +37,14 @@ rule explain_catchitt:
     params:
         groups=lambda w: config["feature_sets"][w.feature_set],
         valid_chroms=lookup(dpath="chromosomes/validation", within=config),
+        size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/explain_catchitt.py"
 
 
 rule predict_catchitt:
     input:
-        models=lambda w: expand(
-            "results/models/catchitt/{{feature_set}}/{{tf}}.{cell}.zip",
-            cell=TFS[w.tf]["train_cells"],
-        ),
-        features=lambda w: feature_files(w.feature_set, w.tf, w.cell),
-        regions=str(rl.regions_path(REL, "test")),
-        gtf=str(rl.gtf_path(REL)),
-        rnaseq=lambda w: rnaseq_files(w.cell),
+        unpack(predict_catchitt_inputs),
     output:
         "results/predictions/catchitt/{feature_set}/F.{tf}.{cell}.tab.gz",
     log:
@@ -68,5 +57,6 @@ rule predict_catchitt:
     params:
         groups=lambda w: config["feature_sets"][w.feature_set],
         average_rounds=lookup(dpath="catchitt/average_rounds", within=config),
+        size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/predict_catchitt.py"

@@ -1,4 +1,6 @@
-# Configuration checks, wildcard constraints and small input functions. No rules here.
+# Configuration checks, wildcard constraints and the input functions of every rule. No rules here.
+# Each input function returns a dict of named inputs (used with unpack()), built in one place,
+# so a rule cannot pair one cell's file with another cell's name.
 import sys
 from pathlib import Path
 
@@ -7,6 +9,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 from dreamtf import release as rl  # noqa: E402
 from dreamtf.config import validate_config  # noqa: E402
 from dreamtf.errors import DreamTFError  # noqa: E402
+from dreamtf.featurestore import group_key  # noqa: E402
 
 try:
     _checked = validate_config(
@@ -23,6 +26,8 @@ REL = config["release"]["path"]
 FASTA = config["release"]["fasta"]
 TFS = config["tfs"]
 CELLS = rl.cells_of(TFS)
+MODELS = config["models"]
+TRAINED = [m for m in MODELS if m != "baseline"]
 BASELINE_FEATURES = "dnase_max"
 FACTORNET_FEATURES = "seq_dnase"
 FACTORNET_ENV = (
@@ -63,10 +68,14 @@ def split_cells(tf, split):
     return TFS[tf]["train_cells"] if split == "train" else TFS[tf]["test_cells"]
 
 
+def tf_cells(tf):
+    return TFS[tf]["train_cells"] + TFS[tf]["test_cells"]
+
+
 def scored_runs():
-    """(model, feature_set, tf, cell) of every prediction that is scored."""
+    """One dict per scored prediction: model, feature_set, tf, cell and its file."""
     runs = []
-    for model in config["models"]:
+    for model in MODELS:
         sets = {
             "baseline": [BASELINE_FEATURES],
             "factornet": [FACTORNET_FEATURES],
@@ -74,12 +83,17 @@ def scored_runs():
         for fs in sets:
             for tf, spec in TFS.items():
                 for cell in spec["test_cells"]:
-                    runs.append((model, fs, tf, cell))
+                    path = f"results/predictions/{model}/{fs}/F.{tf}.{cell}.tab.gz"
+                    runs.append(
+                        dict(
+                            model=model,
+                            feature_set=fs,
+                            tf=tf,
+                            cell=cell,
+                            predictions=path,
+                        )
+                    )
     return runs
-
-
-def tf_cells(tf):
-    return TFS[tf]["train_cells"] + TFS[tf]["test_cells"]
 
 
 def region_files():
@@ -94,18 +108,114 @@ def rnaseq_files(cell):
     return [str(p) for p in found] or [str(rl.rnaseq_path(REL, cell, 1))]
 
 
+def expression_inputs(cells, needed):
+    """The GTF and RNA-seq tables of ``cells`` when ``needed``, else nothing."""
+    if not needed:
+        return {}
+    return {
+        "gtf": str(rl.gtf_path(REL)),
+        "rnaseq": [f for c in cells for f in rnaseq_files(c)],
+    }
+
+
+def release_check():
+    """What check_release reads: the files of the release this run uses, and no others."""
+    cells = CELLS if TRAINED else [c for tf in TFS for c in TFS[tf]["test_cells"]]
+    bigwigs = {c: str(rl.dnase_bigwig_path(REL, c)) for c in dict.fromkeys(cells)}
+    splits = ["train", "test"] if TRAINED else ["test"]
+    labels = {}
+    for tf in TFS:
+        for split in ("train", "test") if TRAINED else ("test",):
+            if release_labels(tf, split):
+                labels[release_labels(tf, split)] = split_cells(tf, split)
+    return {
+        "fasta": str(rl.fasta_path(REL, FASTA)),
+        "bigwigs": bigwigs,
+        "regions": [str(rl.regions_path(REL, s)) for s in splits],
+        "labels": labels,
+    }
+
+
+def check_release_inputs(wildcards):
+    plan = release_check()
+    return {
+        "fasta": plan["fasta"],
+        "bigwigs": list(plan["bigwigs"].values()),
+        "regions": plan["regions"],
+        "labels": list(plan["labels"]),
+    }
+
+
+def derive_labels_inputs(wildcards):
+    cells = split_cells(wildcards.tf, wildcards.split)
+    return {
+        "regions": str(rl.regions_path(REL, wildcards.split)),
+        "conservative": [
+            str(rl.chip_peaks_path(REL, wildcards.tf, c, "conservative")) for c in cells
+        ],
+        "relaxed": [
+            str(rl.chip_peaks_path(REL, wildcards.tf, c, "relaxed")) for c in cells
+        ],
+        "sizes": "results/release/chrom.sizes",
+    }
+
+
 def feature_files(fs, tf, cell):
     """The cache files that feature set ``fs`` reads for (tf, cell)."""
-    from dreamtf.featurestore import group_key
-
     return [
         f"results/features/{g}/{group_key(g, tf, cell)}.npz"
         for g in config["feature_sets"][fs]
     ]
 
 
+def uses_expression(fs):
+    return "expression" in config["feature_sets"][fs]
+
+
+def catchitt_inputs(wildcards):
+    """Features, labels and (for expression) GTF and RNA-seq of one catchitt model's cell."""
+    w = wildcards
+    return {
+        "features": feature_files(w.feature_set, w.tf, w.cell),
+        "labels": labels_file(w.tf, "train"),
+        **expression_inputs([w.cell], uses_expression(w.feature_set)),
+    }
+
+
+def predict_catchitt_inputs(wildcards):
+    w = wildcards
+    return {
+        "models": [
+            f"results/models/catchitt/{w.feature_set}/{w.tf}.{c}.zip"
+            for c in TFS[w.tf]["train_cells"]
+        ],
+        "features": feature_files(w.feature_set, w.tf, w.cell),
+        "regions": str(rl.regions_path(REL, "test")),
+        **expression_inputs([w.cell], uses_expression(w.feature_set)),
+    }
+
+
+def train_factornet_inputs(wildcards):
+    """Genome codes, the training cells' bigWigs and labels, optional DNase peaks and RNA-seq."""
+    tf, fn = wildcards.tf, config["factornet"]
+    train = TFS[tf]["train_cells"]
+    out = {
+        "codes": "results/genome/genome.u8",
+        "index": "results/genome/genome.json",
+        "bigwigs": [str(rl.dnase_bigwig_path(REL, c)) for c in train],
+        "labels": labels_file(tf, "train"),
+    }
+    if fn["open_negatives"] > 0:
+        out["dnase_peaks"] = [
+            str(rl.dnase_peaks_path(REL, c, "relaxed")) for c in train
+        ]
+    if fn["meta_pcs"] > 0:
+        out["rnaseq"] = [f for c in tf_cells(tf) for f in rnaseq_files(c)]
+    return out
+
+
 def importance_targets():
-    if "catchitt" not in config["models"]:
+    if "catchitt" not in MODELS:
         return []
     return [
         f"results/models/catchitt/{fs}/{tf}.{cell}.importance.png"
@@ -117,20 +227,21 @@ def importance_targets():
 
 def score_parts():
     return [
-        f"results/scores/parts/{m}/{fs}/{tf}.{cell}.json"
-        for m, fs, tf, cell in scored_runs()
+        f"results/scores/parts/{r['model']}/{r['feature_set']}/{r['tf']}.{r['cell']}.json"
+        for r in scored_runs()
     ]
 
 
 def peak_targets():
     return [
-        f"results/peaks/{m}/{fs}/{tf}.{cell}.narrowPeak.gz"
-        for m, fs, tf, cell in scored_runs()
+        f"results/peaks/{r['model']}/{r['feature_set']}/{r['tf']}.{r['cell']}.narrowPeak.gz"
+        for r in scored_runs()
     ]
 
 
-def prediction_targets():
-    return [
-        f"results/predictions/{m}/{fs}/F.{tf}.{cell}.tab.gz"
-        for m, fs, tf, cell in scored_runs()
-    ]
+def report_inputs(wildcards):
+    return {
+        "scores": "results/scores/scores.tsv",
+        "labels": [labels_file(tf, "test") for tf in TFS],
+        "predictions": [r["predictions"] for r in scored_runs()],
+    }

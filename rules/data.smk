@@ -4,7 +4,12 @@ if config["release"]["source"] == "simulate":
 
     rule simulate_release:
         output:
-            [str(p) for p in rl.release_files(REL, fasta=FASTA, tfs=TFS)],
+            fasta=str(rl.fasta_path(REL, FASTA)),
+            files=[
+                str(p)
+                for p in rl.release_files(REL, fasta=FASTA, tfs=TFS)
+                if p != rl.fasta_path(REL, FASTA)
+            ],
         log:
             "logs/simulate_release/release.log",
         benchmark:
@@ -12,7 +17,7 @@ if config["release"]["source"] == "simulate":
         conda:
             "../envs/dreamtf.yaml"
         params:
-            out=lambda w, output: release_root(output[0]),
+            release=lambda w, output: release_root(output.fasta),
             seed=lookup(dpath="release/seed", within=config),
             preset=lookup(dpath="release/preset", within=config),
             fasta=FASTA,
@@ -28,9 +33,7 @@ if config["release"]["source"] == "simulate":
 
 rule check_release:
     input:
-        fasta=str(rl.fasta_path(REL, FASTA)),
-        bigwigs=[str(rl.dnase_bigwig_path(REL, c)) for c in CELLS],
-        regions=[str(rl.regions_path(REL, s)) for s in rl.SPLITS],
+        unpack(check_release_inputs),
     output:
         sizes="results/release/chrom.sizes",
     log:
@@ -38,9 +41,8 @@ rule check_release:
     conda:
         "../envs/dreamtf.yaml"
     params:
-        release=lambda w, input: release_root(input.fasta),
-        fasta=FASTA,
-        tfs=TFS,
+        bigwig_cells=list(release_check()["bigwigs"]),
+        label_cells=list(release_check()["labels"].values()),
         size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/check_release.py"

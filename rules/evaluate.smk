@@ -16,6 +16,7 @@ rule score_predictions:
     params:
         chroms=lookup(dpath="chromosomes/test", within=config),
         bootstrap=lookup(dpath="scoring/bootstrap", within=config),
+        size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/score_predictions.py"
 

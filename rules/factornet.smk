@@ -18,17 +18,7 @@ rule genome_codes:
 
 rule train_factornet:
     input:
-        codes="results/genome/genome.u8",
-        index="results/genome/genome.json",
-        bigwigs=lambda w: [
-            str(rl.dnase_bigwig_path(REL, c)) for c in TFS[w.tf]["train_cells"]
-        ],
-        labels=lambda w: labels_file(w.tf, "train"),
-        dnase_peaks=lambda w: [
-            str(rl.dnase_peaks_path(REL, c, "relaxed"))
-            for c in TFS[w.tf]["train_cells"]
-        ],
-        rnaseq=lambda w: [f for c in tf_cells(w.tf) for f in rnaseq_files(c)],
+        unpack(train_factornet_inputs),
     output:
         model="results/models/factornet/{tf}.keras",
         meta="results/models/factornet/{tf}.json",
@@ -44,10 +34,10 @@ rule train_factornet:
         gpu=1 if config["factornet"]["gpu"] else 0,
     params:
         cells=lambda w: TFS[w.tf]["train_cells"],
-        all_cells=lambda w: tf_cells(w.tf),
         rnaseq=lambda w: {c: rnaseq_files(c) for c in tf_cells(w.tf)},
         test_chroms=lookup(dpath="chromosomes/test", within=config),
         valid_chroms=lookup(dpath="chromosomes/validation", within=config),
+        size=lookup(dpath="windows/size", within=config),
         factornet=lookup(dpath="factornet", within=config),
     script:
         "../scripts/train_factornet.py"
@@ -72,5 +62,8 @@ rule predict_factornet:
     threads: 2
     resources:
         gpu=1 if config["factornet"]["gpu"] else 0,
+    params:
+        size=lookup(dpath="windows/size", within=config),
+        factornet=lookup(dpath="factornet", within=config),
     script:
         "../scripts/predict_factornet.py"

@@ -16,6 +16,7 @@ rule features_dnase:
         "../envs/dreamtf.yaml"
     params:
         flank=lookup(dpath="features/flank_bins", within=config),
+        size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/features_dnase.py"
 
@@ -32,6 +33,8 @@ rule features_dnase_peaks:
         "logs/features_dnase_peaks/{cell}.log",
     conda:
         "../envs/dreamtf.yaml"
+    params:
+        size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/features_dnase_peaks.py"
 
@@ -52,6 +55,7 @@ rule features_motif:
     params:
         flank=lookup(dpath="features/flank_bins", within=config),
         matrix=lambda w: config["features"]["motifs"].get(w.tf),
+        size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/features_motif.py"
 
@@ -67,6 +71,8 @@ rule features_sequence:
         "logs/features_sequence/genome.log",
     conda:
         "../envs/dreamtf.yaml"
+    params:
+        size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/features_sequence.py"
 
@@ -83,5 +89,7 @@ rule features_expression:
         "logs/features_expression/{cell}.log",
     conda:
         "../envs/dreamtf.yaml"
+    params:
+        size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/features_expression.py"

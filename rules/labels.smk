@@ -3,16 +3,7 @@
 
 rule derive_labels:
     input:
-        regions=lambda w: str(rl.regions_path(REL, w.split)),
-        conservative=lambda w: [
-            str(rl.chip_peaks_path(REL, w.tf, c, "conservative"))
-            for c in split_cells(w.tf, w.split)
-        ],
-        relaxed=lambda w: [
-            str(rl.chip_peaks_path(REL, w.tf, c, "relaxed"))
-            for c in split_cells(w.tf, w.split)
-        ],
-        sizes="results/release/chrom.sizes",
+        unpack(derive_labels_inputs),
     output:
         "results/labels/{tf}.{split}.labels.tsv.gz",
     log:
@@ -25,5 +16,6 @@ rule derive_labels:
         cells=lambda w: split_cells(w.tf, w.split),
         rule=lookup(dpath="labels/rule", within=config),
         min_overlap=lookup(dpath="labels/min_overlap", within=config),
+        size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/derive_labels.py"

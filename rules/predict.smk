@@ -14,6 +14,8 @@ rule predict_baseline:
         "benchmarks/predict_baseline/{tf}.{cell}.tsv"
     conda:
         "../envs/dreamtf.yaml"
+    params:
+        size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/predict_baseline.py"
 
@@ -31,5 +33,6 @@ rule call_peaks:
     params:
         top_fraction=lookup(dpath="peaks/top_fraction", within=config),
         max_gap=lookup(dpath="peaks/max_gap", within=config),
+        size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/call_peaks.py"

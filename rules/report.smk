@@ -3,9 +3,7 @@
 
 rule plot_report:
     input:
-        scores="results/scores/scores.tsv",
-        labels=[labels_file(tf, "test") for tf in TFS],
-        predictions=prediction_targets(),
+        unpack(report_inputs),
     output:
         summary="results/report/summary.md",
         auprc="results/report/auprc.png",

@@ -2,16 +2,16 @@
 
 import logging
 
-from dreamtf.peaks import peaks_from_predictions, write_narrowpeak
-from dreamtf.release import read_regions
+from dreamtf.io.narrowpeak import write_narrowpeak
+from dreamtf.io.windowtable import read_predictions, read_regions
+from dreamtf.peaks import peaks_from_predictions
 from dreamtf.rule import run
-from dreamtf.submission import check_matches_regions, read_predictions
 
 
 def main(smk):
-    regions = read_regions(smk.input.regions)
-    pred = read_predictions(smk.input.predictions)
-    check_matches_regions(pred, regions.chroms, regions.chrom, regions.start, smk.input.predictions, smk.input.regions)
+    regions = read_regions(smk.input.regions, size=smk.params.size)
+    pred = read_predictions(smk.input.predictions, size=smk.params.size)
+    pred.check_same_windows(regions)
     peaks, threshold = peaks_from_predictions(
         pred, regions.size, top_fraction=smk.params.top_fraction, max_gap=smk.params.max_gap
     )

@@ -1,4 +1,4 @@
-"""Rule check_release: one pass over the release that catches mismatched chromosome names early."""
+"""Rule check_release: one pass over the release files the run uses, catching mismatched names early."""
 
 import logging
 
@@ -8,9 +8,10 @@ from dreamtf.rule import run
 
 def main(smk):
     sizes = check_release(
-        smk.params.release,
-        fasta=smk.params.fasta,
-        tfs=dict(smk.params.tfs),
+        fasta=smk.input.fasta,
+        bigwigs=dict(zip(smk.params.bigwig_cells, smk.input.bigwigs)),
+        regions=list(smk.input.regions),
+        labels={path: list(cells) for path, cells in zip(smk.input.labels, smk.params.label_cells)},
         size=smk.params.size,
         out_sizes=smk.output.sizes,
     )

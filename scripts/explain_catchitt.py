@@ -4,7 +4,7 @@ import numpy as np
 
 from dreamtf.catchitt import importance, load_model
 from dreamtf.featurestore import open_feature_set
-from dreamtf.labels import read_labels
+from dreamtf.io.windowtable import read_labels
 from dreamtf.report import plot_importance
 from dreamtf.rule import run
 
@@ -13,15 +13,15 @@ def main(smk):
     w = smk.wildcards
     model = load_model(smk.input.model)
     rng = np.random.default_rng(0)
-    lab = read_labels(smk.input.labels, cells=[w.cell], chroms=list(smk.params.valid_chroms))
+    lab = read_labels(smk.input.labels, cells=[w.cell], chroms=list(smk.params.valid_chroms), size=smk.params.size)
     parts = []
     with open_feature_set(
-        list(smk.input.features), list(smk.params.groups), w.tf, smk.input.gtf, list(smk.input.rnaseq)
+        list(smk.input.features), list(smk.params.groups), w.tf, smk.input.get("gtf"), list(smk.input.get("rnaseq", []))
     ) as fset:
         for chrom in smk.params.valid_chroms:
             if chrom not in lab.chroms:
                 continue
-            codes = lab.column(w.cell)[lab.chrom == lab.chroms.index(chrom)]
+            codes = lab.column(w.cell)[lab.chrom_rows(chrom)]
             _, x = fset.load(chrom)
             bound = np.flatnonzero(codes == 2)
             unbound = np.flatnonzero(codes == 0)

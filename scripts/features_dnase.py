@@ -5,7 +5,7 @@ from dreamtf.rule import run
 
 
 def main(smk):
-    build_dnase(smk.input.bigwig, list(smk.input.regions), smk.output[0], flank=smk.params.flank)
+    build_dnase(smk.input.bigwig, list(smk.input.regions), smk.output[0], size=smk.params.size, flank=smk.params.flank)
 
 
 run(main, snakemake)  # noqa: F821

@@ -5,7 +5,9 @@ from dreamtf.rule import run
 
 
 def main(smk):
-    build_dnase_peaks(smk.input.conservative, smk.input.relaxed, list(smk.input.regions), smk.output[0])
+    build_dnase_peaks(
+        smk.input.conservative, smk.input.relaxed, list(smk.input.regions), smk.output[0], size=smk.params.size
+    )
 
 
 run(main, snakemake)  # noqa: F821

@@ -10,6 +10,7 @@ def main(smk):
         smk.input.fasta,
         list(smk.input.regions),
         smk.output[0],
+        size=smk.params.size,
         flank=smk.params.flank,
         matrix=smk.params.matrix,
     )

@@ -5,7 +5,7 @@ from dreamtf.rule import run
 
 
 def main(smk):
-    build_sequence(smk.input.fasta, list(smk.input.regions), smk.output[0])
+    build_sequence(smk.input.fasta, list(smk.input.regions), smk.output[0], size=smk.params.size)
 
 
 run(main, snakemake)  # noqa: F821

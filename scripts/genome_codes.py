@@ -2,8 +2,8 @@
 
 import logging
 
+from dreamtf.io.fasta import write_genome_codes
 from dreamtf.rule import run
-from dreamtf.windows import write_genome_codes
 
 
 def main(smk):

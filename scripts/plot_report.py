@@ -7,8 +7,7 @@ from dreamtf.rule import run
 def main(smk):
     write_report(
         smk.input.scores,
-        runs=[tuple(r) for r in smk.params.runs],
-        predictions=list(smk.input.predictions),
+        runs=[dict(r) for r in smk.params.runs],
         labels=dict(smk.params.labels),
         chroms=list(smk.params.chroms),
         summary=smk.output.summary,

@@ -3,13 +3,12 @@
 import logging
 
 from dreamtf.baseline import predict_max_dnase
-from dreamtf.release import read_regions
+from dreamtf.io.windowtable import read_regions, write_predictions
 from dreamtf.rule import run
-from dreamtf.submission import write_predictions
 
 
 def main(smk):
-    regions = read_regions(smk.input.regions)
+    regions = read_regions(smk.input.regions, size=smk.params.size)
     items = ((chrom, starts, regions.size) for chrom, starts in regions.by_chrom())
     n = write_predictions(smk.output[0], predict_max_dnase(smk.input.bigwig, items), size=regions.size)
     logging.getLogger("dreamtf").info("%d windows predicted", n)

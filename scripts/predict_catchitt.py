@@ -7,16 +7,19 @@ import numpy as np
 from dreamtf.catchitt import load_model, predict
 from dreamtf.errors import DreamTFError
 from dreamtf.featurestore import open_feature_set
-from dreamtf.release import read_regions
+from dreamtf.io.windowtable import read_regions, write_predictions
 from dreamtf.rule import run
-from dreamtf.submission import write_predictions
 
 
 def main(smk):
     models = [load_model(p) for p in smk.input.models]
-    regions = read_regions(smk.input.regions)
+    regions = read_regions(smk.input.regions, size=smk.params.size)
     with open_feature_set(
-        list(smk.input.features), list(smk.params.groups), smk.wildcards.tf, smk.input.gtf, list(smk.input.rnaseq)
+        list(smk.input.features),
+        list(smk.params.groups),
+        smk.wildcards.tf,
+        smk.input.get("gtf"),
+        list(smk.input.get("rnaseq", [])),
     ) as fset:
 
         def per_chrom():

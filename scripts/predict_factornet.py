@@ -2,21 +2,19 @@
 
 import logging
 
-from dreamtf.factornet import configure_device, load, quiet_tensorflow
-from dreamtf.release import read_regions
+from dreamtf.factornet import configure_device, load, predict_regions, quiet_tensorflow
+from dreamtf.io.fasta import GenomeCodes
+from dreamtf.io.windowtable import read_regions, write_predictions
 from dreamtf.rule import run
-from dreamtf.submission import write_predictions
-from dreamtf.windows import GenomeCodes
 
 
 def main(smk):
     quiet_tensorflow()
-    model, meta = load(smk.input.model)
-    device = configure_device(meta["params"]["gpu"], False)
-    regions = read_regions(smk.input.regions)
+    # the device comes from the current config, not from the one the model was trained with
+    device = configure_device(smk.params.factornet["gpu"], False, smk.threads)
+    model, meta = load(smk.input.model, smk.input.meta)
+    regions = read_regions(smk.input.regions, size=smk.params.size)
     genome = GenomeCodes(smk.input.codes, smk.input.index)
-    from dreamtf.factornet import predict_regions
-
     n = write_predictions(
         smk.output[0],
         predict_regions(model, meta, genome, smk.input.bigwig, regions, cell=smk.wildcards.cell),

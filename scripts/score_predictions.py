@@ -3,15 +3,20 @@
 import json
 import logging
 
-from dreamtf.io import atomic_write_text
+from dreamtf.io.files import atomic_write_text
 from dreamtf.rule import run
-from dreamtf.submission import score_files
+from dreamtf.scoring import score_files
 
 
 def main(smk):
     w = smk.wildcards
     res = score_files(
-        smk.input.labels, w.cell, smk.input.predictions, chroms=list(smk.params.chroms), bootstrap=smk.params.bootstrap
+        smk.input.labels,
+        w.cell,
+        smk.input.predictions,
+        chroms=list(smk.params.chroms),
+        bootstrap=smk.params.bootstrap,
+        size=smk.params.size,
     )
     row = {"model": w.model, "feature_set": w.feature_set, "tf": w.tf, "cell_type": w.cell, **res}
     with atomic_write_text(smk.output[0]) as fh:

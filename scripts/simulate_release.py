@@ -7,7 +7,7 @@ from dreamtf.simrelease import write_simulated_release
 def main(smk):
     p = smk.params
     write_simulated_release(
-        p.out,
+        p.release,
         seed=p.seed,
         preset=p.preset,
         tfs=dict(p.tfs),

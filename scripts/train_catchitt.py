@@ -10,7 +10,7 @@ from dreamtf.rule import run
 def main(smk):
     w, p = smk.wildcards, smk.params
     with open_feature_set(
-        list(smk.input.features), list(p.groups), w.tf, smk.input.gtf, list(smk.input.rnaseq)
+        list(smk.input.features), list(p.groups), w.tf, smk.input.get("gtf"), list(smk.input.get("rnaseq", []))
     ) as fset:
         held = set(p.test_chroms) | set(p.valid_chroms)
         train_chroms = [c for c in fset.chroms if c not in held]
@@ -20,6 +20,7 @@ def main(smk):
             w.cell,
             train_chroms=train_chroms,
             valid_chroms=list(p.valid_chroms),
+            size=p.size,
             params=dict(p.catchitt),
             threads=smk.threads,
         )

@@ -4,8 +4,8 @@ import logging
 import shutil
 
 from dreamtf.factornet import expression_pcs, quiet_tensorflow, save, train
+from dreamtf.io.fasta import GenomeCodes
 from dreamtf.rule import run
-from dreamtf.windows import GenomeCodes
 
 
 def main(smk):
@@ -21,12 +21,14 @@ def main(smk):
         smk.input.labels,
         train_chroms=train_chroms,
         valid_chroms=list(smk.params.valid_chroms),
+        size=smk.params.size,
+        threads=smk.threads,
         params=p,
         log_csv=smk.output.history + ".tmp",
         meta_by_cell=meta_by_cell,
-        dnase_peaks=dict(zip(smk.params.cells, smk.input.dnase_peaks)),
+        dnase_peaks=dict(zip(smk.params.cells, smk.input.get("dnase_peaks", []))) or None,
     )
-    save(model, smk.output.model, meta)
+    save(model, smk.output.model, meta, smk.output.meta)
     shutil.move(smk.output.history + ".tmp", smk.output.history)
     logging.getLogger("dreamtf").info(
         "validation auPRC %.3f after %d epochs (best %d) on %s",

@@ -10,6 +10,8 @@ import numpy as np
 import pyBigWig
 import pytest
 
+from dreamtf import defaults as D
+
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
 
@@ -43,6 +45,16 @@ def write_bigwig(path: Path, sizes: dict[str, int], entries: dict[str, list[tupl
     return path
 
 
+#: the simulator's window and label settings: the schema's defaults, as the workflow passes them
+SIM = dict(
+    test_chroms=D.TEST_CHROMS,
+    size=D.WINDOW_SIZE,
+    step=D.WINDOW_STEP,
+    label_rule=D.LABEL_RULE,
+    min_overlap=D.MIN_OVERLAP,
+)
+
+
 def write_fasta(path: Path, seqs: dict[str, str]) -> Path:
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "wt") as fh:
@@ -59,7 +71,7 @@ def tiny_release(tmp_path_factory) -> Path:
     from dreamtf.simrelease import write_simulated_release
 
     out = tmp_path_factory.mktemp("release") / "tiny"
-    write_simulated_release(out, seed=7, chrom_sizes=TINY_SIZES, tfs=TINY_TFS)
+    write_simulated_release(out, seed=7, chrom_sizes=TINY_SIZES, tfs=TINY_TFS, **SIM)
     return out
 
 
@@ -69,7 +81,7 @@ def demo_release(tmp_path_factory) -> Path:
     from dreamtf.simrelease import write_simulated_release
 
     out = tmp_path_factory.mktemp("release") / "demo"
-    write_simulated_release(out, seed=1, preset="demo")
+    write_simulated_release(out, seed=1, preset="demo", **SIM)
     return out
 
 

@@ -2,10 +2,12 @@ import numpy as np
 import pytest
 
 from conftest import write_bigwig
-from dreamtf.baseline import predict_max_dnase, window_stat
+from dreamtf.baseline import predict_max_dnase
 from dreamtf.errors import DreamTFError
-from dreamtf.peaks import call_peaks, peaks_from_predictions, read_narrowpeak, write_narrowpeak
-from dreamtf.submission import Predictions, check_matches_regions
+from dreamtf.io.narrowpeak import read_narrowpeak, write_narrowpeak
+from dreamtf.io.windowtable import WindowTable
+from dreamtf.peaks import call_peaks, peaks_from_predictions
+from dreamtf.windows import window_stat
 
 
 def test_window_stat_max_and_mean_by_hand():
@@ -49,7 +51,7 @@ def test_peaks_roundtrip_and_threshold(tmp_path):
     starts = np.arange(600, 600 + 50 * n, 50)
     scores = np.zeros(n)
     scores[100:104] = [1, 3, 2, 1]
-    pred = Predictions(["chr1"], np.zeros(n, np.int32), starts, starts + 200, scores)
+    pred = WindowTable("p.tab", ["chr1"], np.zeros(n, np.int32), starts, 200, ["score"], scores[:, None])
     peaks, thr = peaks_from_predictions(pred, 200, top_fraction=0.5)
     assert thr == 1.0  # the median is 0, but windows tied at the lowest score never pass
     path = tmp_path / "p.narrowPeak.gz"
@@ -61,17 +63,23 @@ def test_peaks_roundtrip_and_threshold(tmp_path):
 
 def test_predictions_must_match_the_region_file():
     starts = np.array([600, 650, 700])
-    pred = Predictions(["chr1"], np.zeros(3, np.int32), np.array([600, 700, 650]), starts + 200, np.ones(3))
-    with pytest.raises(DreamTFError, match=r"p.tab, line 2: row does not match line 2 of r.bed \(chr1:650\)"):
-        check_matches_regions(pred, ["chr1"], np.zeros(3, np.int32), starts, "p.tab", "r.bed")
-    short = Predictions(["chr1"], np.zeros(2, np.int32), starts[:2], starts[:2] + 200, np.ones(2))
-    with pytest.raises(DreamTFError, match=r"p.tab: 2 rows but r.bed has 3 windows"):
-        check_matches_regions(short, ["chr1"], np.zeros(3, np.int32), starts, "p.tab", "r.bed")
+    regions = WindowTable("r.bed", ["chr1"], np.zeros(3, np.int32), starts, 200)
+    pred = WindowTable(
+        "p.tab", ["chr1"], np.zeros(3, np.int32), np.array([600, 700, 650]), 200, ["score"], np.ones((3, 1))
+    )
+    with pytest.raises(
+        DreamTFError, match=r"p.tab, line 2: row chr1:700-900 does not match line 2 of r.bed \(chr1:650-850\)"
+    ):
+        pred.check_same_windows(regions)
+    short = WindowTable("p.tab", ["chr1"], np.zeros(2, np.int32), starts[:2], 200, ["score"], np.ones((2, 1)))
+    with pytest.raises(DreamTFError, match=r"p.tab: 2 windows of 200 bp, but r.bed has 3 of 200 bp"):
+        short.check_same_windows(regions)
 
 
 @pytest.mark.parametrize("stat", ["max", "mean"])
 def test_chunked_bigwig_reading_equals_whole_chromosome(tmp_path, rng, stat):
-    from dreamtf.baseline import bigwig_window_stat, chrom_values, open_bigwig
+    from dreamtf.baseline import track_window_stat
+    from dreamtf.io.bigwig import BigWigTrack, chrom_values, open_bigwig
 
     starts_iv = np.sort(rng.choice(np.arange(0, 99_000, 10), 400, replace=False))
     entries = [(int(a), int(a) + 10, float(v)) for a, v in zip(starts_iv, rng.random(400) * 50)]
@@ -79,6 +87,8 @@ def test_chunked_bigwig_reading_equals_whole_chromosome(tmp_path, rng, stat):
     starts = np.arange(600, 100_000 - 600, 50)
     bw = open_bigwig(path)
     whole = window_stat(chrom_values(bw, "chr2"), starts, 200, stat)
-    for chunk in (1_000, 7_777, 10_000_000):
-        np.testing.assert_allclose(bigwig_window_stat(bw, "chr2", starts, 200, stat, chunk=chunk), whole, rtol=1e-6)
     bw.close()
+    with BigWigTrack(path) as track:
+        for chunk in (1_000, 7_777, 10_000_000):
+            got = track_window_stat(track, "chr2", starts, 200, stat, chunk=chunk)
+            np.testing.assert_allclose(got, whole, rtol=1e-6)

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from dreamtf import catchitt
-from dreamtf.featurestore import FeatureSet, write_feature_file
-from dreamtf.labels import write_labels
+from dreamtf.featurestore import FeatureSet
+from dreamtf.io.featurefile import write_feature_file
+from dreamtf.io.windowtable import write_labels
 from dreamtf.metrics import score
 
 PARAMS = {
@@ -38,7 +39,7 @@ def problem(tmp_path_factory):
         codes[rng.random(n) < 0.01] = 1
         labels.append((chrom, starts, codes))
     write_feature_file(d / "f.npz", iter(items))
-    write_labels(d / "labels.tsv.gz", ["K562"], iter(labels))
+    write_labels(d / "labels.tsv.gz", ["K562"], iter(labels), size=200)
     return d, {c: (s, x) for c, s, x, _ in items}, {c: codes for c, _, codes in labels}
 
 
@@ -50,6 +51,7 @@ def _train(d, **kw):
             "K562",
             train_chroms=["chr2", "chr3"],
             valid_chroms=["chr11"],
+            size=200,
             params={**PARAMS, **kw},
             threads=1,
         )

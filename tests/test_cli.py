@@ -10,8 +10,7 @@ import pytest
 
 from conftest import write_narrowpeak
 from dreamtf.cli import main
-from dreamtf.labels import write_labels
-from dreamtf.submission import write_predictions
+from dreamtf.io.windowtable import write_labels, write_predictions
 
 
 def run_cli(*args):
@@ -47,6 +46,8 @@ def test_labels_cli(label_inputs):
             str(cons),
             "--relaxed",
             str(rel),
+            "--rule",
+            "overlap",
             "--out",
             str(out),
         ]
@@ -60,6 +61,13 @@ def test_labels_cli(label_inputs):
     assert 4850 not in chr1 and 5050 not in chr1 and 4800 in chr1  # blacklist [5000, 5100)
     assert [s for s, v in chr1.items() if v == "B"] == list(range(850, 1201, 50))
     assert chr1[7850] == "A" and chr1[700] == "U"
+    # the default rule is the challenge's: B needs >= 100 bp of the 240 bp peak, A around it
+    args = ["labels", "--chrom-sizes", str(d / "g.sizes"), "--blacklist", str(d / "bl.bed"), "--chroms", "chr1"]
+    args += ["--cell", "K562", "--conservative", str(cons), "--relaxed", str(rel), "--out", str(out)]
+    assert main(args) == 0
+    rows = [line.split("\t") for line in gzip.open(out, "rt").read().splitlines()[1:]]
+    assert [int(r[1]) for r in rows if r[3] == "B"] == list(range(900, 1101, 50))
+    assert [int(r[1]) for r in rows if r[3] == "A"] == [750, 800, 850, 1150, 1200, 1250, *range(7850, 8251, 50)]
 
 
 def test_labels_cli_chromosome_prefix_mismatch(label_inputs, capsys):
@@ -97,11 +105,14 @@ def _labels_and_predictions(tmp_path, n=2000, seed=0):
     codes = rng.choice(np.array([0, 1, 2], dtype=np.uint8), n, p=[0.8, 0.05, 0.15])
     lab = tmp_path / "TF.labels.tsv.gz"
     write_labels(
-        lab, ["liver"], iter([("chr1", starts, codes), ("chr2", starts, codes[::-1]), ("chr8", starts, codes)])
+        lab,
+        ["liver"],
+        iter([("chr1", starts, codes), ("chr2", starts, codes[::-1]), ("chr8", starts, codes)]),
+        size=200,
     )
     scores = rng.random(n) + (codes == 2)
     pred = tmp_path / "F.TF.liver.tab.gz"
-    write_predictions(pred, iter([("chr1", starts, scores), ("chr8", starts, scores)]))
+    write_predictions(pred, iter([("chr1", starts, scores), ("chr8", starts, scores)]), size=200)
     return lab, pred, codes, scores
 
 
@@ -148,20 +159,27 @@ def test_score_cli_errors(tmp_path):
     # a labelled window without a prediction: chr21 is missing from the submission
     r = run_cli("score", "--labels", str(lab), "--cell", "liver", "--predictions", str(pred), "--chroms", "chr1,chr2")
     assert r.returncode == 1
-    assert r.stderr.strip() == (
-        f"dreamtf score: error: {pred}: no prediction for window chr2:600-800 (labelled in {lab})"
-    )
+    assert r.stderr.strip() == f"dreamtf score: error: {pred}: no row for window chr2:600-800 (listed in {lab})"
+    # a scored chromosome without labels is an error, not a silently smaller benchmark
+    r = run_cli("score", "--labels", str(lab), "--cell", "liver", "--predictions", str(pred))
+    assert r.returncode == 1 and "no labelled window on chr21 (scored chromosomes: chr1, chr8, chr21)" in r.stderr
     bad = tmp_path / "bad.tab"
     bad.write_text("chr1\t600\t800\t0.5\nchr1\t650\t850\tabc\n")
-    r = run_cli("score", "--labels", str(lab), "--cell", "liver", "--predictions", str(bad))
+    r = run_cli("score", "--labels", str(lab), "--cell", "liver", "--predictions", str(bad), "--chroms", "chr1,chr8")
     assert r.returncode == 1 and "bad.tab" in r.stderr and "abc" in r.stderr and len(r.stderr.splitlines()) == 1
     trunc = tmp_path / "trunc.tab.gz"
     trunc.write_bytes(pred.read_bytes()[:-100])
-    r = run_cli("score", "--labels", str(lab), "--cell", "liver", "--predictions", str(trunc))
+    r = run_cli("score", "--labels", str(lab), "--cell", "liver", "--predictions", str(trunc), "--chroms", "chr1")
     assert r.returncode == 1 and "trunc.tab.gz" in r.stderr and len(r.stderr.splitlines()) == 1
     dup = tmp_path / "dup.tab"
     dup.write_text(gzip.open(pred, "rt").read() + "chr1\t600\t800\t0.1\n")
     r = run_cli("score", "--labels", str(lab), "--cell", "liver", "--predictions", str(dup), "--chroms", "chr1,chr8")
-    assert r.returncode == 1 and "chr1:600 is predicted twice" in r.stderr
-    r = run_cli("score", "--labels", str(lab), "--cell", "PC-3", "--predictions", str(pred))
+    assert r.returncode == 1 and "window chr1:600-800 appears twice" in r.stderr
+    r = run_cli("score", "--labels", str(lab), "--cell", "PC-3", "--predictions", str(pred), "--chroms", "chr1")
     assert r.returncode == 1 and "no column for cell type 'PC-3'" in r.stderr
+    # 100 bp windows scored against 200 bp labels: one line naming the file, the line and the widths
+    narrow = tmp_path / "narrow.tab"
+    narrow.write_text("chr1\t600\t700\t0.5\nchr1\t650\t750\t0.2\n")
+    r = run_cli("score", "--labels", str(lab), "--cell", "liver", "--predictions", str(narrow), "--chroms", "chr1")
+    assert r.returncode == 1 and len(r.stderr.splitlines()) == 1
+    assert f"{narrow}, line 1: window 600-700 is 100 bp, expected 200 bp windows" in r.stderr

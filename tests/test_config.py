@@ -15,7 +15,7 @@ def test_shipped_configs_validate_and_defaults_are_filled():
     assert cfg["chromosomes"]["test"] == ["chr1", "chr8", "chr21"]
     tiny = load_config(ROOT / "tests" / "config.yaml", SCHEMA)
     assert tiny["windows"] == {"size": 200, "step": 50}
-    assert tiny["labels"] == {"rule": "overlap", "min_overlap": 1}
+    assert tiny["labels"] == {"rule": "challenge", "min_overlap": 1}
     assert tiny["release"]["fasta"] == "hg19.genome.fa.gz"
 
 
@@ -52,3 +52,60 @@ def test_invalid_yaml(tmp_path):
     p.write_text("tfs: [unclosed\n")
     with pytest.raises(DreamTFError, match=r"c.yaml: not valid YAML"):
         load_config(p, SCHEMA)
+
+
+def _schema():
+    return yaml.safe_load(SCHEMA.read_text())
+
+
+def _default(*keys):
+    node = _schema()
+    for k in keys:
+        node = node["properties"][k]
+    return node["default"]
+
+
+def test_module_defaults_equal_the_schema():
+    """One source for every default: the library's and the CLI's copies must equal the schema's."""
+    from dreamtf import catchitt, factornet
+    from dreamtf import defaults as D
+    from dreamtf.cli import build_parser
+
+    props = _schema()["properties"]
+    assert factornet.DEFAULTS == {k: v["default"] for k, v in props["factornet"]["properties"].items()}
+    assert catchitt.DEFAULTS == {k: v["default"] for k, v in props["catchitt"]["properties"].items()}
+    assert D.WINDOW_SIZE == _default("windows", "size") and D.WINDOW_STEP == _default("windows", "step")
+    assert list(D.TEST_CHROMS) == _default("chromosomes", "test")
+    assert list(D.VALIDATION_CHROMS) == _default("chromosomes", "validation")
+    assert D.LABEL_RULE == _default("labels", "rule") and D.MIN_OVERLAP == _default("labels", "min_overlap")
+    assert D.BOOTSTRAP == _default("scoring", "bootstrap")
+    sub = build_parser()._subparsers._group_actions[0].choices
+    labels = {a.dest: a.default for a in sub["labels"]._actions}
+    assert (labels["size"], labels["step"], labels["rule"]) == (D.WINDOW_SIZE, D.WINDOW_STEP, D.LABEL_RULE)
+    score = {a.dest: a.default for a in sub["score"]._actions}
+    assert score["chroms"] == ",".join(D.TEST_CHROMS) and score["bootstrap"] == D.BOOTSTRAP
+
+
+def _departures(node, schema, path=()):
+    """(dotted key, line, value, default) for every config value that differs from its schema default."""
+    for knode, vnode in node.value:
+        sub = schema.get("properties", {}).get(knode.value)
+        if sub is None:
+            continue
+        if isinstance(vnode, yaml.MappingNode) and "properties" in sub:
+            yield from _departures(vnode, sub, (*path, knode.value))
+        elif "default" in sub:
+            value = yaml.safe_load(yaml.serialize(vnode))
+            if value != sub["default"]:
+                yield ".".join((*path, knode.value)), knode.start_mark.line, value, sub["default"]
+
+
+def test_config_yaml_marks_every_choice_that_is_not_the_default():
+    text = (ROOT / "config.yaml").read_text()
+    lines = text.splitlines()
+    found = list(_departures(yaml.compose(text), _schema()))
+    assert found, "the demo config states at least its own choices"
+    for key, line, value, default in found:
+        assert f"demo choice; default: {default}" in lines[line], f"config.yaml: {key}: {value} differs from {default}"
+    marked = [i for i, ln in enumerate(lines) if "demo choice;" in ln and not ln.lstrip().startswith("#")]
+    assert sorted(marked) == sorted(line for _, line, _, _ in found)

@@ -7,11 +7,12 @@ from hypothesis import strategies as st
 
 from conftest import write_bigwig
 from dreamtf import features as ft
-from dreamtf.baseline import open_bigwig
 from dreamtf.errors import DreamTFError
-from dreamtf.featurestore import FeatureFile, FeatureSet, write_feature_file
+from dreamtf.featurestore import FeatureSet
+from dreamtf.io.bigwig import open_bigwig
+from dreamtf.io.featurefile import FeatureFile, write_feature_file
+from dreamtf.io.narrowpeak import Peaks
 from dreamtf.motifs import Motif, counts_to_probs, load_jaspar, read_motif_file, scan, scan_reference
-from dreamtf.peaks import Peaks
 
 
 @given(seed=st.integers(0, 10_000), n=st.integers(30, 400), tf=st.sampled_from(["CTCF", "REST", "FOXA1"]))

@@ -5,9 +5,11 @@ import pybedtools
 import pytest
 
 from conftest import REALDATA
-from dreamtf.genome import read_bed3, read_chrom_sizes, region_starts
+from dreamtf.io.bed import read_bed3
+from dreamtf.io.chroms import read_chrom_sizes
+from dreamtf.io.narrowpeak import read_narrowpeak
 from dreamtf.labels import derive_labels
-from dreamtf.peaks import read_narrowpeak
+from dreamtf.windows import region_starts
 
 pytestmark = [
     pytest.mark.realdata,
@@ -20,7 +22,11 @@ OFFICIAL_TRAIN_WINDOWS = 51_676_736  # train_regions.blacklistfiltered.bed of th
 def test_grid_rule_reproduces_the_official_training_region_count():
     sizes = read_chrom_sizes(HG19 / "hg19.autoX.chrom.sizes")
     bl = read_bed3(HG19 / "wgEncodeDacMapabilityConsensusExcludable.bed.gz")
-    n = sum(len(region_starts(length, bl.get(c))) for c, length in sizes.items() if c not in {"chr1", "chr8", "chr21"})
+    n = sum(
+        len(region_starts(length, bl.get(c), 200, 50))
+        for c, length in sizes.items()
+        if c not in {"chr1", "chr8", "chr21"}
+    )
     assert abs(n - OFFICIAL_TRAIN_WINDOWS) <= 4
 
 
@@ -28,8 +34,10 @@ def test_real_peaks_labels_equal_a_bedtools_intersect():
     cons = read_narrowpeak(REALDATA / "chipseq/CTCF/ChIPseq.K562.CTCF.conservative.train.narrowPeak.gz")["chr22"]
     rel = read_narrowpeak(REALDATA / "chipseq/CTCF/ChIPseq.K562.CTCF.relaxed.narrowPeak.gz")["chr22"]
     sizes = read_chrom_sizes(HG19 / "hg19.autoX.chrom.sizes")
-    starts = region_starts(sizes["chr22"], read_bed3(HG19 / "wgEncodeDacMapabilityConsensusExcludable.bed.gz")["chr22"])
-    lab = derive_labels(starts, cons, rel)
+    starts = region_starts(
+        sizes["chr22"], read_bed3(HG19 / "wgEncodeDacMapabilityConsensusExcludable.bed.gz")["chr22"], 200, 50
+    )
+    lab = derive_labels(starts, cons, rel, size=200, rule="overlap")
 
     def bt(rows):
         return pybedtools.BedTool("\n".join(f"chr22\t{a}\t{b}" for a, b in rows), from_string=True)

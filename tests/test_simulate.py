@@ -6,12 +6,12 @@ import hashlib
 import numpy as np
 import pytest
 
-from conftest import TINY_SIZES, TINY_TFS
+from conftest import SIM, TINY_SIZES, TINY_TFS
 from dreamtf import release as rl
-from dreamtf.baseline import open_bigwig
-from dreamtf.labels import read_labels
-from dreamtf.peaks import read_narrowpeak
-from dreamtf.release import check_release, read_regions
+from dreamtf.io.bigwig import open_bigwig
+from dreamtf.io.narrowpeak import read_narrowpeak
+from dreamtf.io.windowtable import read_labels, read_regions
+from dreamtf.release import check_release
 from dreamtf.simcheck import composition, dnase_stats, dnase_vs_motif
 from dreamtf.simrelease import write_simulated_release
 from dreamtf.simulate import DEFAULT_TFS
@@ -28,17 +28,24 @@ def digest(folder):
 def test_layout_is_complete_and_consistent(tiny_release):
     files = rl.release_files(tiny_release, fasta="hg19.genome.fa.gz", tfs=TINY_TFS)
     assert all(p.is_file() for p in files), [p for p in files if not p.is_file()]
-    sizes = check_release(tiny_release, fasta="hg19.genome.fa.gz", tfs=TINY_TFS)
+    cells = rl.cells_of(TINY_TFS)
+    sizes = check_release(
+        fasta=rl.fasta_path(tiny_release, "hg19.genome.fa.gz"),
+        bigwigs={c: rl.dnase_bigwig_path(tiny_release, c) for c in cells},
+        regions=[rl.regions_path(tiny_release, s) for s in ("train", "test")],
+        labels={rl.labels_path(tiny_release, tf): spec["train_cells"] for tf, spec in TINY_TFS.items()},
+        size=200,
+    )
     assert sizes == TINY_SIZES
     assert not list(tiny_release.parent.glob(".*partial*"))  # no scratch folder left behind
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(tiny_release, tmp_path):
     again = tmp_path / "again"
-    write_simulated_release(again, seed=7, chrom_sizes=TINY_SIZES, tfs=TINY_TFS)
+    write_simulated_release(again, seed=7, chrom_sizes=TINY_SIZES, tfs=TINY_TFS, **SIM)
     assert digest(again) == digest(tiny_release)
     other = tmp_path / "other"
-    write_simulated_release(other, seed=8, chrom_sizes=TINY_SIZES, tfs=TINY_TFS)
+    write_simulated_release(other, seed=8, chrom_sizes=TINY_SIZES, tfs=TINY_TFS, **SIM)
     d1, d2 = digest(other), digest(tiny_release)
     assert d1.keys() == d2.keys() and all(d1[k] != d2[k] for k in d1 if "labels" in k or "bigwig" in k)
 

@@ -13,10 +13,8 @@ import pandas as pd
 import pytest
 
 from dreamtf import release as rl
-from dreamtf.labels import read_labels
-from dreamtf.release import read_regions
+from dreamtf.io.windowtable import read_labels, read_predictions, read_regions
 from dreamtf.report import COLUMNS
-from dreamtf.submission import read_predictions
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")

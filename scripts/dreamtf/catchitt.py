@@ -21,14 +21,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import zipfile
 
 import numpy as np
 
 from .errors import DreamTFError
 from .featurestore import FeatureSet
-from .io import atomic_path
-from .labels import read_labels
+from .io.archive import read_archive, write_archive
+from .io.windowtable import read_labels
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +89,7 @@ def train(
     *,
     train_chroms: list[str],
     valid_chroms: list[str],
+    size: int,
     params: dict | None = None,
     threads: int = 1,
 ) -> dict:
@@ -99,7 +99,7 @@ def train(
     p = {**DEFAULTS, **(params or {})}
     p["xgboost"] = {**DEFAULTS["xgboost"], **(params or {}).get("xgboost", {})}
     rng = np.random.default_rng(p["seed"])
-    labels = read_labels(labels_path, cells=[cell], chroms=train_chroms + valid_chroms)
+    labels = read_labels(labels_path, cells=[cell], chroms=train_chroms + valid_chroms, size=size)
     xb, pool = _collect(fset, labels, train_chroms, rng, p["pool"])
     vb, vu = _collect(fset, labels, valid_chroms, rng, p["validation_negatives"])
     if len(xb) == 0:
@@ -174,26 +174,24 @@ def _auprc(n_bound: int, pred: np.ndarray) -> float:
 
 def save_model(path: str | os.PathLike, model: dict) -> None:
     """A zip of ``round<k>.ubj`` boosters and ``meta.json``, written atomically."""
-    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w") as zf:
-        meta = dict(model["meta"])
-        meta["best_iterations"] = [b for _, b in model["boosters"]]
-        for k, (booster, _) in enumerate(model["boosters"]):
-            zf.writestr(f"round{k}.ubj", bytes(booster.save_raw("ubj")))
-        zf.writestr("meta.json", json.dumps(meta, indent=1))
+    meta = dict(model["meta"])
+    meta["best_iterations"] = [b for _, b in model["boosters"]]
+    members = {f"round{k}.ubj": bytes(booster.save_raw("ubj")) for k, (booster, _) in enumerate(model["boosters"])}
+    write_archive(path, {**members, "meta.json": json.dumps(meta, indent=1).encode()})
 
 
 def load_model(path: str | os.PathLike) -> dict:
     import xgboost as xgb
 
+    members = read_archive(path, "dreamtf catchitt model")
     try:
-        with zipfile.ZipFile(path) as zf:
-            meta = json.loads(zf.read("meta.json"))
-            boosters = []
-            for k, best in enumerate(meta["best_iterations"]):
-                b = xgb.Booster()
-                b.load_model(bytearray(zf.read(f"round{k}.ubj")))
-                boosters.append((b, best))
-    except (zipfile.BadZipFile, KeyError) as exc:
+        meta = json.loads(members["meta.json"])
+        boosters = []
+        for k, best in enumerate(meta["best_iterations"]):
+            b = xgb.Booster()
+            b.load_model(bytearray(members[f"round{k}.ubj"]))
+            boosters.append((b, best))
+    except (KeyError, ValueError, xgb.core.XGBoostError) as exc:
         raise DreamTFError(f"{path}: not a dreamtf catchitt model ({exc})") from None
     return {"boosters": boosters, "meta": meta}
 

@@ -11,6 +11,7 @@ import logging
 import sys
 import time
 
+from . import defaults as D
 from .errors import DreamTFError
 
 log = logging.getLogger("dreamtf")
@@ -20,49 +21,53 @@ def _simulate(args) -> None:
     from .simrelease import write_simulated_release
 
     t0 = time.perf_counter()
-    summary = write_simulated_release(args.out, seed=args.seed, preset=args.preset)
+    summary = write_simulated_release(
+        args.out,
+        seed=args.seed,
+        preset=args.preset,
+        test_chroms=D.TEST_CHROMS,
+        size=D.WINDOW_SIZE,
+        step=D.WINDOW_STEP,
+        label_rule=D.LABEL_RULE,
+        min_overlap=D.MIN_OVERLAP,
+    )
     log.info("simulated release written to %s in %.1f s", args.out, time.perf_counter() - t0)
     print(json.dumps(summary, indent=1))
 
 
 def _labels(args) -> None:
-    from .genome import check_same_chroms, parse_chrom_list, read_bed3, read_chrom_sizes, region_starts
-    from .labels import derive_labels, label_counts, write_labels
-    from .peaks import empty_peaks, read_narrowpeak
+    from .io.bed import read_bed3
+    from .io.chroms import check_same_chroms, parse_chrom_list, read_chrom_sizes
+    from .io.narrowpeak import read_narrowpeak
+    from .io.windowtable import write_labels
+    from .labels import label_counts, label_windows
+    from .windows import region_starts
 
     sizes = read_chrom_sizes(args.chrom_sizes)
     chroms = parse_chrom_list(args.chroms)
     check_same_chroms(sizes, str(args.chrom_sizes), chroms, "--chroms")
     blacklist = read_bed3(args.blacklist)
-    cons = read_narrowpeak(args.conservative)
-    rel = read_narrowpeak(args.relaxed)
-    for name, peaks in ((args.conservative, cons), (args.relaxed, rel)):
-        check_same_chroms(sizes, str(args.chrom_sizes), list(peaks), str(name))
+    peaks = (read_narrowpeak(args.conservative), read_narrowpeak(args.relaxed))
+    for name, p in zip((args.conservative, args.relaxed), peaks):
+        check_same_chroms(sizes, str(args.chrom_sizes), list(p), str(name))
     totals = {"U": 0, "A": 0, "B": 0}
 
-    def per_chrom():
-        for chrom in chroms:
-            starts = region_starts(sizes[chrom], blacklist.get(chrom), args.size, args.step)
-            codes = derive_labels(
-                starts,
-                cons.get(chrom, empty_peaks()),
-                rel.get(chrom, empty_peaks()),
-                size=args.size,
-                rule=args.rule,
-                min_overlap=args.min_overlap,
-            )
-            for k, v in label_counts(codes).items():
-                totals[k] += v
-            yield chrom, starts, codes
+    def count(chrom, codes):
+        for k, v in label_counts(codes).items():
+            totals[k] += v
 
+    windows = ((c, region_starts(sizes[c], blacklist.get(c), args.size, args.step)) for c in chroms)
+    per_chrom = label_windows(
+        windows, [peaks], size=args.size, rule=args.rule, min_overlap=args.min_overlap, on_chrom=count
+    )
     t0 = time.perf_counter()
-    n = write_labels(args.out, [args.cell], per_chrom(), size=args.size)
-    log.info("%d windows labelled in %.1f s: %s", n, time.perf_counter() - t0, totals)
+    n = write_labels(args.out, [args.cell], per_chrom, size=args.size)
+    log.info("%d windows labelled in %.1f s (rule %s): %s", n, time.perf_counter() - t0, args.rule, totals)
 
 
 def _score(args) -> None:
-    from .genome import parse_chrom_list
-    from .submission import score_files
+    from .io.chroms import parse_chrom_list
+    from .scoring import score_files
 
     chroms = parse_chrom_list(args.chroms)
     res = score_files(args.labels, args.cell, args.predictions, chroms=chroms, bootstrap=args.bootstrap)
@@ -98,10 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument("--cell", required=True)
     lb.add_argument("--conservative", required=True, help="conservative (IDR) narrowPeak")
     lb.add_argument("--relaxed", required=True, help="relaxed narrowPeak")
-    lb.add_argument("--rule", choices=["overlap", "summit"], default="overlap", help="the B rule")
-    lb.add_argument("--min-overlap", type=int, default=1, help="bp of overlap for the 'overlap' rule")
-    lb.add_argument("--size", type=int, default=200)
-    lb.add_argument("--step", type=int, default=50)
+    lb.add_argument(
+        "--rule",
+        choices=["challenge", "overlap", "summit"],
+        default=D.LABEL_RULE,
+        help="the label rule (default: the challenge organisers' own)",
+    )
+    lb.add_argument("--min-overlap", type=int, default=D.MIN_OVERLAP, help="bp of overlap for the 'overlap' rule")
+    lb.add_argument("--size", type=int, default=D.WINDOW_SIZE, help="window size in bp")
+    lb.add_argument("--step", type=int, default=D.WINDOW_STEP, help="window step in bp")
     lb.add_argument("--out", required=True, help="label TSV to write (.tsv.gz)")
     lb.set_defaults(func=_labels)
 
@@ -109,12 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--labels", required=True)
     sc.add_argument("--cell", required=True)
     sc.add_argument("--predictions", required=True)
-    sc.add_argument("--chroms", default="chr1,chr8,chr21")
+    sc.add_argument("--chroms", default=",".join(D.TEST_CHROMS), help="scored chromosomes, comma-separated")
     sc.add_argument(
         "--bootstrap",
         type=int,
-        default=0,
-        help="stratified 90%% subsamples for lower/upper bounds (the challenge used 10)",
+        default=D.BOOTSTRAP,
+        help="stratified 90%% subsamples for lower/upper bounds, as the challenge (0: none)",
     )
     sc.add_argument("--json", action="store_true", help="print one JSON object")
     sc.set_defaults(func=_score)

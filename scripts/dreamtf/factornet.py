@@ -22,6 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DreamTFError
+from .factornet_inputs import TrainingWindows, batch_inputs, chrom_batches, open_chromatin_mask
+from .io.bigwig import BigWigTrack
+from .io.files import atomic_path, atomic_write_text
+from .io.rnaseq import read_tpm
+from .io.windowtable import read_labels
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +96,7 @@ def build_model(n_tracks: int = 1, n_meta: int = 0, **params):
             h = layers.Concatenate(name=None)([h, meta_in])
         return out(drop3(h))
 
-    from .keraslayers import ReverseComplement
+    from .keras_parts import ReverseComplement
 
     rc = ReverseComplement(name="reverse_complement")(seq_in)
     avg = layers.Average(name="strand_average")([body(seq_in), body(rc)])
@@ -110,11 +115,21 @@ def set_seed(seed: int) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
-def configure_device(gpu: bool, mixed_precision: bool) -> str:
-    """Use a GPU when asked for and present, else the CPU; returns a description."""
+def configure_device(gpu: bool, mixed_precision: bool, threads: int) -> str:
+    """Use a GPU when asked for and present, else the CPU, with at most ``threads`` CPU threads.
+
+    Call before the first model is built: TensorFlow fixes its thread pools then.
+    Returns a description of the device.
+    """
     quiet_tensorflow()
     import keras
     import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError:  # TensorFlow already started (a second model in one process)
+        log.warning("TensorFlow has started already; its thread pools keep their size")
 
     gpus = tf.config.list_physical_devices("GPU")
     if gpu and gpus:
@@ -129,30 +144,27 @@ def configure_device(gpu: bool, mixed_precision: bool) -> str:
     return "CPU"
 
 
-def save(model, path: str | os.PathLike, meta: dict) -> None:
-    """The Keras model (``.keras``) and its metadata (``.json`` beside it), written atomically."""
-    from .io import atomic_path, atomic_write_text
-
+def save(model, path: str | os.PathLike, meta: dict, meta_path: str | os.PathLike) -> None:
+    """The Keras model (``path``, a ``.keras`` file) and its metadata (``meta_path``, JSON), atomically."""
     path = Path(path)
     with atomic_path(path) as tmp:
         keras_tmp = tmp.with_suffix(".keras")
         model.save(keras_tmp)
         os.replace(keras_tmp, tmp)
-    with atomic_write_text(path.with_suffix(".json")) as fh:
+    with atomic_write_text(meta_path) as fh:
         json.dump(meta, fh, indent=1)
 
 
-def load(path: str | os.PathLike):
+def load(path: str | os.PathLike, meta_path: str | os.PathLike):
     """(model, meta) saved by :func:`save`."""
     quiet_tensorflow()
     import keras
 
-    from .keraslayers import ReverseComplement
+    from .keras_parts import ReverseComplement
 
-    path = Path(path)
     try:
         model = keras.models.load_model(path, compile=False, custom_objects={"ReverseComplement": ReverseComplement})
-        meta = json.loads(path.with_suffix(".json").read_text())
+        meta = json.loads(Path(meta_path).read_text())
     except (OSError, ValueError) as exc:
         raise DreamTFError(f"{path}: not a dreamtf FactorNet model ({exc})") from None
     return model, meta
@@ -160,8 +172,6 @@ def load(path: str | os.PathLike):
 
 def expression_pcs(rnaseq: dict[str, list], k: int) -> dict[str, list[float]]:
     """First ``k`` principal components of the cells' log1p TPM profiles (FactorNet's meta input)."""
-    from .featurestore import read_tpm
-
     cells = list(rnaseq)
     tables = [read_tpm(rnaseq[c]) for c in cells]
     genes = sorted(set().union(*tables))
@@ -174,89 +184,6 @@ def expression_pcs(rnaseq: dict[str, list], k: int) -> dict[str, list[float]]:
     return {c: (pcs[i] / scale).round(6).tolist() for i, c in enumerate(cells)}
 
 
-class _Windows:
-    """Training windows: B windows and a fresh U sample per epoch, inputs built per batch.
-
-    A share ``open_negatives`` of the U windows is drawn from the cell's open chromatin
-    (windows overlapping its relaxed DNase peaks): random genome windows are mostly
-    closed and teach the network little beyond "open means bound".
-    """
-
-    def __init__(self, labels, cells, chroms, rng, open_mask=None):
-        self.labels, self.cells, self.rng = labels, cells, rng
-        keep = np.isin(labels.chrom, [labels.chroms.index(c) for c in chroms if c in labels.chroms])
-        self.rows = np.flatnonzero(keep)
-        codes = labels.codes[self.rows]
-        r, c = np.nonzero(codes == 2)
-        self.bound = (self.rows[r], c)
-        r, c = np.nonzero((codes == 0) & (open_mask[self.rows] if open_mask is not None else False))
-        self.open_unbound = (self.rows[r], c)
-
-    def _random_unbound(self, n):
-        ru, cu, got = [], [], 0
-        while got < n:
-            r = self.rng.choice(self.rows, 2 * n + 10)
-            c = self.rng.integers(0, len(self.cells), len(r))
-            ok = self.labels.codes[r, c] == 0
-            ru.append(r[ok])
-            cu.append(c[ok])
-            got += int(ok.sum())
-        return np.concatenate(ru)[:n], np.concatenate(cu)[:n]
-
-    def sample(self, n_bound: int | None, ratio: float, jitter: int, open_share: float = 0.0):
-        """(chrom_index, window_start, cell_index, label) arrays, shuffled."""
-        rows_b, cells_b = self.bound
-        if len(rows_b) == 0:
-            raise DreamTFError("no bound (B) window of the training cells on the training chromosomes")
-        pick = np.arange(len(rows_b))
-        if n_bound is not None and n_bound < len(rows_b):
-            pick = self.rng.choice(len(rows_b), n_bound, replace=False)
-        rb, cb = rows_b[pick], cells_b[pick]
-        n_u = int(round(ratio * len(rb)))
-        n_open = min(int(round(open_share * n_u)), len(self.open_unbound[0]))
-        k = self.rng.choice(len(self.open_unbound[0]), n_open, replace=False) if n_open else np.empty(0, int)
-        rr, cr = self._random_unbound(n_u - n_open)
-        ru = np.concatenate([self.open_unbound[0][k], rr])
-        cu = np.concatenate([self.open_unbound[1][k], cr])
-        shift = self.rng.integers(-jitter, jitter + 1, len(rb)) if jitter else np.zeros(len(rb), dtype=np.int64)
-        rows = np.concatenate([rb, ru])
-        starts = self.labels.start[rows] + np.concatenate([shift, np.zeros(len(ru), dtype=np.int64)])
-        y = np.r_[np.ones(len(rb)), np.zeros(len(ru))].astype(np.float32)
-        order = self.rng.permutation(len(rows))
-        return self.labels.chrom[rows][order], starts[order], np.concatenate([cb, cu])[order], y[order]
-
-
-def open_chromatin_mask(labels, cells, dnase_peaks: dict) -> np.ndarray:
-    """(n_windows, n_cells) bool: the window overlaps the cell's relaxed DNase peaks."""
-    from .genome import count_hits, overlap_ranges
-    from .peaks import read_narrowpeak
-
-    mask = np.zeros((len(labels), len(cells)), dtype=bool)
-    for j, cell in enumerate(cells):
-        peaks = read_narrowpeak(dnase_peaks[cell])
-        for ci, chrom in enumerate(labels.chroms):
-            rows = np.flatnonzero(labels.chrom == ci)
-            if chrom in peaks and len(rows):
-                lo, hi = overlap_ranges(peaks[chrom].intervals, labels.size, 1)
-                mask[rows, j] = count_hits(labels.start[rows], lo, hi) > 0
-    return mask
-
-
-def _inputs(genome, tracks, labels, cells, chrom_idx, starts, cell_idx, p, meta_by_cell):
-    from .windows import window_batch
-
-    flank = (p["input_length"] - labels.size) // 2
-    x = np.empty((len(starts), p["input_length"], 5), dtype=np.float32)
-    for j, cell in enumerate(cells):
-        for ci in np.unique(chrom_idx[cell_idx == j]):
-            m = (cell_idx == j) & (chrom_idx == ci)
-            x[m] = window_batch(genome, tracks[cell], labels.chroms[int(ci)], starts[m] - flank, p["input_length"])
-    if meta_by_cell:
-        meta = np.array([meta_by_cell[cells[j]] for j in cell_idx], dtype=np.float32)
-        return {"sequence_tracks": x, "cell_meta": meta}
-    return x
-
-
 def train(
     genome,
     bigwigs: dict,
@@ -264,6 +191,8 @@ def train(
     *,
     train_chroms,
     valid_chroms,
+    size: int,
+    threads: int,
     params=None,
     log_csv=None,
     meta_by_cell: dict | None = None,
@@ -271,52 +200,50 @@ def train(
 ):
     """Train one FactorNet model on every training cell pooled; returns (model, meta).
 
-    ``dnase_peaks`` ({cell: relaxed DNase narrowPeak}) enables open-chromatin negatives.
+    ``dnase_peaks`` ({cell: relaxed DNase narrowPeak}) enables open-chromatin negatives;
+    ``size`` is the configured window size, ``threads`` the CPU threads to use.
     """
-    from .labels import read_labels
-
     p = {**DEFAULTS, **(params or {})}
     set_seed(p["seed"])
-    device = configure_device(p["gpu"], p["mixed_precision"])
+    device = configure_device(p["gpu"], p["mixed_precision"], threads)
     import keras
 
-    from .windows import Tracks
+    from .keras_parts import TrainingBatches
 
     cells = list(bigwigs)
-    labels = read_labels(labels_path, cells=cells, chroms=list(train_chroms) + list(valid_chroms))
+    labels = read_labels(labels_path, cells=cells, chroms=list(train_chroms) + list(valid_chroms), size=size)
     rng = np.random.default_rng(p["seed"])
-    tracks = {c: Tracks(bigwigs[c]) for c in cells}
+    tracks = {c: BigWigTrack(bigwigs[c]) for c in cells}
     open_mask = open_chromatin_mask(labels, cells, dnase_peaks) if dnase_peaks and p["open_negatives"] else None
     share = p["open_negatives"] if open_mask is not None else 0.0
-    train_w = _Windows(labels, cells, train_chroms, rng, open_mask)
-    valid_w = _Windows(labels, cells, valid_chroms, np.random.default_rng(p["seed"] + 1), open_mask)
+    train_w = TrainingWindows(labels, cells, train_chroms, rng, open_mask, where="training chromosomes")
+    valid_w = TrainingWindows(
+        labels,
+        cells,
+        valid_chroms,
+        np.random.default_rng(p["seed"] + 1),
+        open_mask,
+        where=f"validation chromosomes ({', '.join(valid_chroms)})",
+    )
     n_meta = len(next(iter(meta_by_cell.values()))) if meta_by_cell else 0
     model = build_model(1, n_meta, **p)
+
+    def make(c, s, cell):
+        return batch_inputs(genome, tracks, labels, cells, c, s, cell, p["input_length"], meta_by_cell)
+
     n_val_b = int(p["validation_windows"] / (1 + p["negatives_per_bound"]))
     vc, vs, vcell, vy = valid_w.sample(n_val_b, p["negatives_per_bound"], 0, share)
-    xv = _inputs(genome, tracks, labels, cells, vc, vs, vcell, p, meta_by_cell)
-
-    class Epochs(keras.utils.PyDataset):
-        def __init__(self):
-            super().__init__(workers=1, use_multiprocessing=False)
-            self.on_epoch_end()
-
-        def on_epoch_end(self):
-            self.data = train_w.sample(p["bound_per_epoch"], p["negatives_per_bound"], p["jitter"], share)
-
-        def __len__(self):
-            return int(np.ceil(len(self.data[3]) / p["batch_size"]))
-
-        def __getitem__(self, i):
-            sl = slice(i * p["batch_size"], (i + 1) * p["batch_size"])
-            c, s, cell, y = (a[sl] for a in self.data)
-            return _inputs(genome, tracks, labels, cells, c, s, cell, p, meta_by_cell), y
-
+    xv = make(vc, vs, vcell)
+    batches = TrainingBatches(
+        lambda: train_w.sample(p["bound_per_epoch"], p["negatives_per_bound"], p["jitter"], share),
+        make,
+        p["batch_size"],
+    )
     callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=p["patience"], restore_best_weights=True)]
     if log_csv:
         callbacks.append(keras.callbacks.CSVLogger(str(log_csv)))
     log.info("training on %s (%s); %d bound windows in the pool", ", ".join(cells), device, len(train_w.bound[0]))
-    hist = model.fit(Epochs(), validation_data=(xv, vy), epochs=p["epochs"], callbacks=callbacks, verbose=2)
+    hist = model.fit(batches, validation_data=(xv, vy), epochs=p["epochs"], callbacks=callbacks, verbose=2)
     for t in tracks.values():
         t.close()
     from .metrics import score
@@ -343,17 +270,20 @@ def train(
 
 def predict_regions(model, meta: dict, genome, bigwig, regions, *, cell: str, batch: int = 1000):
     """Yield (chrom, starts, scores) for every window of ``regions`` in one cell."""
-    from .windows import Tracks, chrom_batches
-
     p = meta["params"]
+    if regions.size != meta["window_size"]:
+        raise DreamTFError(
+            f"{regions.path}: windows are {regions.size} bp but the model was trained on "
+            f"{meta['window_size']} bp windows"
+        )
     meta_vec = (meta.get("meta_by_cell") or {}).get(cell)
     if meta.get("meta_by_cell") and meta_vec is None:
         raise DreamTFError(f"the model has no expression metadata for cell {cell!r}")
-    tracks = Tracks(bigwig)
+    track = BigWigTrack(bigwig)
     try:
         for chrom, starts in regions.by_chrom():
             out = []
-            for x in chrom_batches(genome, tracks, chrom, starts, regions.size, p["input_length"], batch):
+            for x in chrom_batches(genome, track, chrom, starts, regions.size, p["input_length"], batch):
                 inp = (
                     x
                     if meta_vec is None
@@ -362,4 +292,4 @@ def predict_regions(model, meta: dict, genome, bigwig, regions, *, cell: str, ba
                 out.append(np.asarray(model.predict_on_batch(inp)).ravel())
             yield chrom, starts, np.concatenate(out).astype(np.float32)
     finally:
-        tracks.close()
+        track.close()

@@ -257,7 +257,7 @@ def dnase_peak_features(
     ``cons``/``rel`` are this chromosome's Peaks; ``rel_signals`` is the sorted signal of
     every relaxed peak in the file, against which a peak's signal is ranked (0-1).
     """
-    from .genome import count_hits, overlap_ranges
+    from .windows import count_hits, overlap_ranges
 
     out = np.zeros((len(starts), 4), dtype=np.float32)
     for j, p in enumerate((cons, rel)):

@@ -167,53 +167,8 @@ def scan_reference(motif: Motif, codes: np.ndarray, background: np.ndarray = BAC
 
 
 def read_motif_file(path, tf: str) -> Motif:
-    """The matrix for ``tf`` from a JASPAR (``>ID NAME`` + A/C/G/T count rows) or MEME file.
+    """The matrix for ``tf`` from a JASPAR or MEME file (see :func:`dreamtf.io.motiffile.read_motif_counts`)."""
+    from .io.motiffile import read_motif_counts
 
-    Picks the motif whose id or name equals ``tf`` (case-insensitive), else the first one.
-    """
-    from .io import open_text
-
-    with open_text(path) as fh:
-        text = fh.read()
-    motifs: list[tuple[str, str, np.ndarray]] = []
-    if "letter-probability matrix" in text:  # MEME
-        blocks = text.split("\nMOTIF ")[1:] if not text.startswith("MOTIF ") else text.split("MOTIF ")[1:]
-        for b in blocks:
-            lines = b.splitlines()
-            ids = lines[0].split()
-            rows, started = [], False
-            for line in lines[1:]:
-                if line.startswith("letter-probability matrix"):
-                    started = True
-                    continue
-                if started:
-                    vals = line.split()
-                    if len(vals) != 4:
-                        if rows:
-                            break
-                        continue
-                    try:
-                        rows.append([float(v) for v in vals])
-                    except ValueError:
-                        break
-            if rows:
-                motifs.append((ids[0], ids[1] if len(ids) > 1 else ids[0], np.array(rows) * 100))
-    else:  # JASPAR
-        for block in text.split(">")[1:]:
-            lines = [ln for ln in block.splitlines() if ln.strip()]
-            head = lines[0].split()
-            counts = {}
-            for ln in lines[1:]:
-                base = ln.strip()[0].upper()
-                nums = ln.replace("[", " ").replace("]", " ").split()[1:]
-                try:
-                    counts[base] = [float(v) for v in nums]
-                except ValueError:
-                    raise DreamTFError(f"{path}: bad count row in motif {head[0]}: {ln.strip()[:60]!r}") from None
-            if set(counts) != set("ACGT") or len({len(v) for v in counts.values()}) != 1:
-                raise DreamTFError(f"{path}: motif {head[0]} needs A, C, G and T rows of equal length")
-            motifs.append((head[0], head[1] if len(head) > 1 else head[0], np.array([counts[b] for b in "ACGT"]).T))
-    if not motifs:
-        raise DreamTFError(f"{path}: no motif found (expected JASPAR or MEME format)")
-    pick = next((m for m in motifs if tf.upper() in (m[0].upper(), m[1].upper())), motifs[0])
-    return Motif(name=tf, matrix_id=pick[0], probs=counts_to_probs(pick[2]))
+    matrix_id, counts = read_motif_counts(path, tf)
+    return Motif(name=tf, matrix_id=matrix_id, probs=counts_to_probs(counts))

@@ -10,10 +10,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import DreamTFError
-from .io import atomic_path, atomic_write_text
-from .labels import read_labels
+from .io.files import atomic_path, atomic_write_text
+from .io.windowtable import read_labels, read_predictions
 from .metrics import METRICS, curve_points
-from .submission import align, read_predictions
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +57,11 @@ def format_table(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def write_report(scores, *, runs, predictions, labels: dict, chroms: list[str], summary, auprc_png, curves_png) -> None:
+def write_report(scores, *, runs: list[dict], labels: dict, chroms: list[str], summary, auprc_png, curves_png) -> None:
     """Bar chart of auPRC per TF and cell (bootstrap range as error bars), PR curves, summary.
 
-    ``runs`` are (model, feature_set, tf, cell) tuples and ``predictions`` their submission files.
+    ``runs`` holds one dict per scored run: model, feature_set, tf, cell and its
+    submission file (``predictions``); ``labels`` maps each TF to its label TSV.
     """
     import matplotlib
 
@@ -103,15 +103,15 @@ def write_report(scores, *, runs, predictions, labels: dict, chroms: list[str], 
             cache[(tf, cell)] = lab
         lab = cache[(tf, cell)]
         codes = lab.column(cell)
-        for (model, fs, rtf, rcell), path in zip(runs, predictions):
-            if (rtf, rcell) != (tf, cell):
+        for run in runs:
+            if (run["tf"], run["cell"]) != (tf, cell):
                 continue
-            pred = read_predictions(path, chroms=chroms)
-            s = align(lab.chroms, lab.chrom, lab.start, pred, path, labels[tf], lab.size)
+            pred = read_predictions(run["predictions"], chroms=chroms, size=lab.size)
+            s = pred.score[pred.align(lab)]
             keep = codes != 1
             order = np.argsort(-s[keep], kind="stable")
             tp, fp = curve_points((codes[keep] == 2)[order], s[keep][order])
-            ax.plot(tp / max(tp[-1], 1), tp / (tp + fp), label=f"{model}:{fs}")
+            ax.plot(tp / max(tp[-1], 1), tp / (tp + fp), label=f"{run['model']}:{run['feature_set']}")
         base = np.mean(codes[codes != 1] == 2)
         ax.axhline(base, color="grey", lw=0.8, ls=":")
         ax.set_title(pair, fontsize=10)

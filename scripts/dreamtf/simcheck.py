@@ -14,13 +14,15 @@ from typing import TextIO
 import numpy as np
 
 from . import release as rl
-from .baseline import chrom_values, open_bigwig, window_stat
-from .genome import iter_fasta
-from .labels import derive_labels, read_labels
+from .defaults import LABEL_RULE
+from .io.bigwig import BigWigTrack, chrom_values
+from .io.fasta import iter_fasta, to_codes
+from .io.narrowpeak import read_narrowpeak
+from .io.windowtable import WindowTable, read_labels, read_regions
+from .labels import label_windows
 from .metrics import score
 from .motifs import load_jaspar, scan
-from .peaks import empty_peaks, read_narrowpeak
-from .simulate import to_codes
+from .windows import window_stat
 
 log = logging.getLogger(__name__)
 
@@ -39,33 +41,27 @@ def composition(fasta) -> dict[str, float]:
     return {"gc": float(gc), "cpg_oe": float(cg / expected) if expected else float("nan")}
 
 
-def window_features(release, fasta: str, tf: str, cell: str, regions: rl.Regions, motif=None):
+def window_features(release, fasta: str, tf: str, cell: str, regions: WindowTable, motif=None):
     """Per-window max DNase, mean DNase and best motif score, concatenated over chromosomes."""
     motif = motif or load_jaspar(tf)
     seqs = {name: seq for name, seq in iter_fasta(rl.fasta_path(release, fasta)) if name in regions.chroms}
-    bw = open_bigwig(rl.dnase_bigwig_path(release, cell))
     mx, mean, mot = [], [], []
-    try:
+    with BigWigTrack(rl.dnase_bigwig_path(release, cell)) as track:
         for chrom, starts in regions.by_chrom():
-            vals = chrom_values(bw, chrom)
+            vals = chrom_values(track.bw, chrom, track.path)
             mx.append(window_stat(vals, starts, regions.size, "max"))
             mean.append(window_stat(vals, starts, regions.size, "mean"))
             s = scan(motif, to_codes(seqs[chrom]))
             s = np.concatenate([s, np.full(len(vals) - len(s), s.min())])
             mot.append(window_stat(s, starts, regions.size, "max"))
-    finally:
-        bw.close()
     return np.concatenate(mx), np.concatenate(mean), np.concatenate(mot)
 
 
-def derived_codes(release, tf: str, cell: str, regions: rl.Regions) -> np.ndarray:
-    cons = read_narrowpeak(rl.chip_peaks_path(release, tf, cell, "conservative"))
-    rel = read_narrowpeak(rl.chip_peaks_path(release, tf, cell, "relaxed"))
+def derived_codes(release, tf: str, cell: str, regions: WindowTable, rule: str = LABEL_RULE) -> np.ndarray:
+    """Labels of one cell derived from its ChIP-seq peaks over ``regions``, in region order."""
+    peaks = [tuple(read_narrowpeak(rl.chip_peaks_path(release, tf, cell, k)) for k in ("conservative", "relaxed"))]
     return np.concatenate(
-        [
-            derive_labels(st, cons.get(c, empty_peaks()), rel.get(c, empty_peaks()), size=regions.size)
-            for c, st in regions.by_chrom()
-        ]
+        [c[:, 0] for _, _, c in label_windows(regions.by_chrom(), peaks, size=regions.size, rule=rule)]
     )
 
 
@@ -78,7 +74,7 @@ def dnase_vs_motif(release, fasta: str, tf: str, train_cells: list[str], test_ce
     from sklearn.linear_model import LogisticRegression
 
     motif = load_jaspar(tf)
-    train_reg = rl.read_regions(rl.regions_path(release, "train"))
+    train_reg = read_regions(rl.regions_path(release, "train"))
     lab = read_labels(rl.labels_path(release, tf), cells=train_cells)
     xs, ys = [], []
     for cell in train_cells:
@@ -89,7 +85,7 @@ def dnase_vs_motif(release, fasta: str, tf: str, train_cells: list[str], test_ce
         ys.append(codes[keep] == 2)
     x, y = np.concatenate(xs), np.concatenate(ys)
     clf = LogisticRegression(max_iter=500).fit(np.column_stack([x, x[:, 0] * x[:, 1]]), y)
-    test_reg = rl.read_regions(rl.regions_path(release, "test"))
+    test_reg = read_regions(rl.regions_path(release, "test"))
     out = {}
     for cell in test_cells:
         mx, _, mot = window_features(release, fasta, tf, cell, test_reg, motif)
@@ -106,17 +102,14 @@ def dnase_vs_motif(release, fasta: str, tf: str, train_cells: list[str], test_ce
 
 def dnase_stats(release, fasta: str, tf: str, cell: str) -> dict[str, float]:
     """DNase signal in U and B windows of a training cell (training chromosomes)."""
-    reg = rl.read_regions(rl.regions_path(release, "train"))
+    reg = read_regions(rl.regions_path(release, "train"))
     codes = read_labels(rl.labels_path(release, tf), cells=[cell]).column(cell)
-    bw = open_bigwig(rl.dnase_bigwig_path(release, cell))
     mx, mean = [], []
-    try:
+    with BigWigTrack(rl.dnase_bigwig_path(release, cell)) as track:
         for chrom, starts in reg.by_chrom():
-            vals = chrom_values(bw, chrom)
+            vals = chrom_values(track.bw, chrom, track.path)
             mx.append(window_stat(vals, starts, reg.size, "max"))
             mean.append(window_stat(vals, starts, reg.size, "mean"))
-    finally:
-        bw.close()
     mx, mean = np.concatenate(mx), np.concatenate(mean)
     u, b = codes == 0, codes == 2
     return {

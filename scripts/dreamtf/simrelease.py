@@ -6,21 +6,24 @@ all are written. The same seed, preset and TF table give byte-identical files.
 
 from __future__ import annotations
 
-import gzip
 import logging
 from pathlib import Path
 
 import numpy as np
-import pyBigWig
 from tqdm import tqdm
 
 from . import release as rl
 from . import simulate as sim
 from .errors import DreamTFError
-from .genome import chrom_sort_key, write_chrom_sizes
-from .io import atomic_write_text
-from .labels import derive_labels, write_labels
-from .peaks import Peaks, empty_peaks, write_narrowpeak
+from .io.bed import write_bed3
+from .io.bigwig import BigWigWriter
+from .io.chroms import chrom_sort_key, write_chrom_sizes
+from .io.fasta import fasta_writer, write_fasta_record
+from .io.files import atomic_write_text
+from .io.narrowpeak import Peaks, empty_peaks, write_narrowpeak
+from .io.windowtable import write_labels, write_regions
+from .labels import label_counts, label_windows
+from .windows import region_starts
 
 log = logging.getLogger(__name__)
 
@@ -121,21 +124,6 @@ def chip_peaks(cs: sim.ChromSim, tf: sim.TFModel, ci: int, length: int, rng) -> 
     return _concat_peaks([cons]), relaxed
 
 
-def _write_fasta_chrom(fh, name: str, seq: np.ndarray, width: int = 50) -> None:
-    fh.write(f">{name}\n".encode())
-    ascii_seq = sim.BASES[seq]
-    full = len(seq) // width
-    step = 200_000
-    for a in range(0, full, step):
-        b = min(full, a + step)
-        block = np.empty((b - a, width + 1), dtype=np.uint8)
-        block[:, :width] = ascii_seq[a * width : b * width].reshape(-1, width)
-        block[:, width] = 10
-        fh.write(block.tobytes())
-    if len(seq) % width:
-        fh.write(ascii_seq[full * width :].tobytes() + b"\n")
-
-
 def write_simulated_release(
     out,
     *,
@@ -143,11 +131,11 @@ def write_simulated_release(
     preset: str = "demo",
     tfs: dict | None = None,
     chrom_sizes: dict[str, int] | None = None,
-    test_chroms: tuple[str, ...] = sim.TEST_CHROMS,
+    test_chroms: tuple[str, ...] | list[str],
     fasta: str = "hg19.genome.fa.gz",
-    size: int = 200,
-    step: int = 50,
-    label_rule: str = "overlap",
+    size: int,
+    step: int,
+    label_rule: str,
     min_overlap: int = 1,
 ) -> dict:
     """Simulate a complete release under ``out`` and return a small summary.
@@ -226,37 +214,28 @@ def _write_all(
     ):
         (stage / sub).mkdir(parents=True, exist_ok=True)
     header = [(c, sizes[c]) for c in chroms]
-    bws = {}
-    for cell in cells:
-        bw = pyBigWig.open(str(rl.dnase_bigwig_path(stage, cell)), "w")
-        bw.addHeader(header, maxZooms=10)
-        bws[cell] = bw
+    bws = {cell: BigWigWriter(rl.dnase_bigwig_path(stage, cell), header) for cell in cells}
     dpeaks = {(c, k): {} for c in cells for k in ("conservative", "relaxed")}
     cpeaks = {(t, c, k): {} for t in tfs for c in cells for k in ("conservative", "relaxed")}
     regions: dict[str, np.ndarray] = {}
     blacklist: dict[str, np.ndarray] = {}
     genes = []
     open_promoters = {c: [] for c in cells}
-    fa_raw = open(rl.fasta_path(stage, fasta), "wb")
-    fa = gzip.GzipFile(filename="", mode="wb", fileobj=fa_raw, compresslevel=1, mtime=0)
-    try:
+    with fasta_writer(rl.fasta_path(stage, fasta)) as fa:
         for chrom in tqdm(chroms, desc="simulating chromosomes", unit="chrom"):
             length = sizes[chrom]
             rng = sim.rng_for(seed, "chrom", chrom)
             cs = sim.simulate_chrom(chrom, length, cells, models, expr, rng, end_n)
-            _write_fasta_chrom(fa, chrom, cs.seq)
+            write_fasta_record(fa, chrom, cs.seq)
             bl = sim.simulate_blacklist(chrom, length, rng, end_n)
             blacklist[chrom] = bl
-            regions[chrom] = _region(length, bl, size, step)
+            regions[chrom] = region_starts(length, bl, size, step)
             genes += [(chrom, int(t), int(s)) for t, s in zip(cs.tss, cs.tss_strand)]
             for ci, cell in enumerate(cells):
                 crng = sim.rng_for(seed, "dnase", chrom, cell)
                 sig, cons, rel = dnase_track(cs, length, ci, models, crng)
                 nz = np.flatnonzero(sig)
-                if len(nz):
-                    bws[cell].addEntries(
-                        chrom, (nz * DNASE_RES).astype(np.int64), values=sig[nz].astype(np.float64), span=DNASE_RES
-                    )
+                bws[cell].add(chrom, nz * DNASE_RES, sig[nz], DNASE_RES)
                 dpeaks[(cell, "conservative")][chrom] = cons
                 dpeaks[(cell, "relaxed")][chrom] = rel
                 open_promoters[cell].append(cs.site_open[: cs.n_promoters, ci])
@@ -270,11 +249,8 @@ def _write_all(
                     cpeaks[(tf.name, cell, "conservative")][chrom] = cons
                     cpeaks[(tf.name, cell, "relaxed")][chrom] = rel
             del cs
-    finally:
-        fa.close()
-        fa_raw.close()
-        for bw in bws.values():
-            bw.close()
+    for bw in bws.values():
+        bw.close()
     for (cell, kind), peaks in dpeaks.items():
         write_narrowpeak(rl.dnase_peaks_path(stage, cell, kind), peaks, name_prefix=f"DNASE.{cell}")
     for (tf, cell, kind), peaks in cpeaks.items():
@@ -282,36 +258,26 @@ def _write_all(
             write_narrowpeak(rl.chip_peaks_path(stage, tf, cell, kind), peaks, name_prefix=f"{tf}.{cell}")
     train_chroms = [c for c in chroms if c not in test_chroms]
     test_list = [c for c in chroms if c in test_chroms]
-    rl.write_regions(rl.regions_path(stage, "train"), ((c, regions[c]) for c in train_chroms), size)
+    write_regions(rl.regions_path(stage, "train"), ((c, regions[c]) for c in train_chroms), size=size)
     for split in ("ladder", "test"):
-        rl.write_regions(rl.regions_path(stage, split), ((c, regions[c]) for c in test_list), size)
+        write_regions(rl.regions_path(stage, split), ((c, regions[c]) for c in test_list), size=size)
     n_bound = {}
     for tf, spec in tfs.items():
-        train = spec["train_cells"]
+        peaks = [(cpeaks[(tf, c, "conservative")], cpeaks[(tf, c, "relaxed")]) for c in spec["train_cells"]]
 
-        def per_chrom(tf=tf, train=train):
-            for c in train_chroms:
-                codes = np.column_stack(
-                    [
-                        derive_labels(
-                            regions[c],
-                            cpeaks[(tf, cell, "conservative")].get(c, empty_peaks()),
-                            cpeaks[(tf, cell, "relaxed")].get(c, empty_peaks()),
-                            size=size,
-                            rule=label_rule,
-                            min_overlap=min_overlap,
-                        )
-                        for cell in train
-                    ]
-                )
-                n_bound[tf] = n_bound.get(tf, 0) + int((codes == 2).sum())
-                yield c, regions[c], codes
+        def count(chrom, codes, tf=tf):
+            n_bound[tf] = n_bound.get(tf, 0) + label_counts(codes)["B"]
 
-        write_labels(rl.labels_path(stage, tf), train, per_chrom(), size=size)
-    with atomic_write_text(rl.blacklist_path(stage)) as fh:
-        for c in chroms:
-            for a, b in blacklist[c]:
-                fh.write(f"{c}\t{a}\t{b}\n")
+        per_chrom = label_windows(
+            ((c, regions[c]) for c in train_chroms),
+            peaks,
+            size=size,
+            rule=label_rule,
+            min_overlap=min_overlap,
+            on_chrom=count,
+        )
+        write_labels(rl.labels_path(stage, tf), spec["train_cells"], per_chrom, size=size)
+    write_bed3(rl.blacklist_path(stage), {c: blacklist[c] for c in chroms})
     write_chrom_sizes(rl.chrom_sizes_path(stage), {c: sizes[c] for c in chroms})
     _write_genes(stage, genes, cells, tfs, expr, open_promoters, seed)
     return {
@@ -321,12 +287,6 @@ def _write_all(
         "train_windows": int(sum(len(regions[c]) for c in train_chroms)),
         "bound_train_windows": n_bound,
     }
-
-
-def _region(length, bl, size, step):
-    from .genome import region_starts
-
-    return region_starts(length, bl, size, step)
 
 
 def _write_genes(stage: Path, genes, cells, tfs, expr, open_promoters, seed) -> None:

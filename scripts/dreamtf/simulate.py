@@ -62,7 +62,6 @@ DEFAULT_TFS = {
     "FOXA1": {"train_cells": ["A549", "HepG2"], "test_cells": ["liver"]},
     "REST": {"train_cells": ["HepG2", "K562"], "test_cells": ["liver"]},
 }
-TEST_CHROMS = ("chr1", "chr8", "chr21")
 
 #: Per-TF binding parameters; unknown TFs get ``_default``.
 #: density: motif instances at open sites per Mb; closed_ratio: instances in closed

@@ -1,118 +1,103 @@
-"""Streaming base-resolution inputs for FactorNet: sequence codes and DNase tracks.
+"""The challenge's window grid, and interval arithmetic on it.
 
-The genome is decoded once into a flat uint8 file of base codes (A=0, C=1, G=2, T=3,
-N=4) that is memory-mapped, so a job touches only the bases it reads and the whole
-genome is never held in memory, let alone as one-hot. DNase is read from the bigWig
-per window (training) or per chromosome chunk (prediction).
+Coordinates are 0-based and half-open, like BED. The challenge's windows are
+``size`` bp long every ``step`` bp; on every chromosome the first starts at
+``first`` (600) and the last ends at or before ``length - end_margin`` (length - 400).
+Windows overlapping the blacklist are dropped. Windows of one chromosome are held
+as one sorted int64 array of start positions, never as Python objects.
 """
 
 from __future__ import annotations
-
-import json
-import logging
-import os
-from pathlib import Path
 
 import numpy as np
 
 from .errors import DreamTFError
 
-log = logging.getLogger(__name__)
-
-ONE_HOT = np.vstack([np.eye(4, dtype=np.float32), np.zeros((1, 4), dtype=np.float32)])  # N -> all zero
-
-
-def write_genome_codes(fasta, out_codes, out_index) -> dict[str, list[int]]:
-    """Decode a FASTA into ``out_codes`` (uint8) with ``out_index`` ({chrom: [offset, length]})."""
-    from .genome import iter_fasta
-    from .io import atomic_path, atomic_write_text
-    from .simulate import to_codes
-
-    index: dict[str, list[int]] = {}
-    offset = 0
-    with atomic_path(out_codes) as tmp, open(tmp, "wb") as fh:
-        for name, seq in iter_fasta(fasta):
-            codes = to_codes(seq)
-            fh.write(codes.tobytes())
-            index[name] = [offset, len(codes)]
-            offset += len(codes)
-    with atomic_write_text(out_index) as fh:
-        json.dump(index, fh)
-    return index
+FIRST_START = 600
+END_MARGIN = 400
 
 
-class GenomeCodes:
-    """Memory-mapped base codes of every chromosome."""
+def window_grid(
+    length: int, size: int, step: int, first: int = FIRST_START, end_margin: int = END_MARGIN
+) -> np.ndarray:
+    """Start positions of the challenge's windows on a chromosome of ``length`` bp.
 
-    def __init__(self, codes_path, index_path):
-        try:
-            self.index = json.loads(Path(index_path).read_text())
-            self._mm = np.memmap(codes_path, dtype=np.uint8, mode="r")
-        except (OSError, ValueError) as exc:
-            raise DreamTFError(f"{codes_path}: cannot open the genome code cache ({exc})") from None
-
-    def chrom(self, name: str) -> np.ndarray:
-        if name not in self.index:
-            raise DreamTFError(f"genome has no chromosome {name!r} (it has {', '.join(list(self.index)[:4])}, ...)")
-        off, n = self.index[name]
-        return self._mm[off : off + n]
-
-
-class Tracks:
-    """log1p DNase fold change of one cell from its bigWig."""
-
-    def __init__(self, bigwig: str | os.PathLike):
-        from .baseline import open_bigwig
-
-        self.path = bigwig
-        self.bw = open_bigwig(bigwig)
-        self.sizes = self.bw.chroms()
-
-    def values(self, chrom: str, start: int, end: int) -> np.ndarray:
-        """Values of [start, end), zero outside the chromosome or where the track has no data."""
-        if chrom not in self.sizes:
-            raise DreamTFError(f"{self.path}: no chromosome {chrom!r}; chromosome names must agree")
-        out = np.zeros(end - start, dtype=np.float32)
-        a, b = max(0, start), min(self.sizes[chrom], end)
-        if b > a:
-            v = np.asarray(self.bw.values(chrom, a, b, numpy=True), dtype=np.float32)
-            out[a - start : b - start] = np.log1p(np.nan_to_num(v, nan=0.0))
-        return out
-
-    def close(self) -> None:
-        self.bw.close()
+    Windows start at ``first`` and every ``step`` bp after; the last one ends at or
+    before ``length - end_margin``. Returns a sorted int64 array (possibly empty).
+    """
+    if size <= 0 or step <= 0:
+        raise DreamTFError(f"window size and step must be positive, got size={size}, step={step}")
+    last_start = length - end_margin - size
+    if last_start < first:
+        return np.empty(0, dtype=np.int64)
+    return np.arange(first, last_start + 1, step, dtype=np.int64)
 
 
-def encode(codes: np.ndarray, tracks: list[np.ndarray]) -> np.ndarray:
-    """Channels (length, 4 + n_tracks): one-hot sequence then the tracks."""
-    return np.concatenate([ONE_HOT[codes], *[t[:, None] for t in tracks]], axis=1)
+def count_hits(starts: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """For each window start, count the intervals ``[lo, hi]`` (inclusive) containing it.
+
+    ``starts`` must be sorted. Each (lo, hi) pair is the range of window *start*
+    positions that satisfy some condition (overlap, summit inside, ...); a
+    difference array over window indices makes this O(n_windows + n_intervals log n).
+    """
+    n = len(starts)
+    if n == 0 or len(lo) == 0:
+        return np.zeros(n, dtype=np.int32)
+    keep = hi >= lo
+    a = np.searchsorted(starts, lo[keep], side="left")
+    b = np.searchsorted(starts, hi[keep], side="right")
+    diff = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(diff, a, 1)
+    np.add.at(diff, b, -1)
+    return np.cumsum(diff[:-1]).astype(np.int32)
 
 
-def window_batch(genome: GenomeCodes, tracks: Tracks, chrom: str, input_starts: np.ndarray, length: int) -> np.ndarray:
-    """Inputs (n, length, 5) for windows whose input starts at ``input_starts``; off-chromosome is N/0."""
-    seq = genome.chrom(chrom)
-    out = np.empty((len(input_starts), length, 5), dtype=np.float32)
-    for i, s in enumerate(input_starts):
-        s = int(s)
-        a, b = max(0, s), min(len(seq), s + length)
-        codes = np.full(length, 4, dtype=np.uint8)
-        codes[a - s : b - s] = seq[a:b]
-        out[i] = encode(codes, [tracks.values(chrom, s, s + length)])
-    return out
+def overlap_ranges(
+    intervals: np.ndarray, size: int, min_overlap: int | np.ndarray = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Window-start ranges whose ``size`` bp window overlaps each interval by >= ``min_overlap`` bp.
+
+    A window [w, w+size) overlaps [s, e) by at least m bp exactly when
+    ``s + m - size <= w <= e - m`` (and e - s >= m, size >= m). ``min_overlap`` is one
+    number or one per interval.
+    """
+    if np.any(np.asarray(min_overlap) < 1):
+        raise DreamTFError(f"minimum overlap must be at least 1 bp, got {np.min(min_overlap)}")
+    s, e = intervals[:, 0], intervals[:, 1]
+    lo = s + min_overlap - size
+    possible = (e - s >= min_overlap) & (size >= min_overlap)
+    return lo, np.where(possible, e - min_overlap, lo - 1)
 
 
-def chrom_batches(
-    genome: GenomeCodes, tracks: Tracks, chrom: str, starts: np.ndarray, size: int, length: int, batch: int = 2000
-):
-    """Yield inputs for consecutive batches of a chromosome's windows, reading each span once."""
-    seq = genome.chrom(chrom)
-    flank = (length - size) // 2
-    for i in range(0, len(starts), batch):
-        s = starts[i : i + batch] - flank
-        lo, hi = int(s[0]), int(s[-1]) + length
-        codes = np.full(hi - lo, 4, dtype=np.uint8)
-        a, b = max(0, lo), min(len(seq), hi)
-        codes[a - lo : b - lo] = seq[a:b]
-        chunk = encode(codes, [tracks.values(chrom, lo, hi)])
-        idx = (s - lo)[:, None] + np.arange(length)[None, :]
-        yield chunk[idx]
+def region_starts(length: int, blacklist: np.ndarray | None, size: int, step: int) -> np.ndarray:
+    """The official region set of one chromosome: the grid minus blacklist-overlapping windows."""
+    grid = window_grid(length, size, step)
+    if blacklist is None or len(blacklist) == 0:
+        return grid
+    lo, hi = overlap_ranges(blacklist, size, 1)
+    return grid[count_hits(grid, lo, hi) == 0]
+
+
+def window_stat(values: np.ndarray, starts: np.ndarray, size: int, stat: str = "max") -> np.ndarray:
+    """Max or mean of ``values`` over each window [start, start + size).
+
+    Windows may overlap; the work is O(chromosome) through per-bin reductions on the
+    greatest common divisor of the window starts and size.
+    """
+    if len(starts) == 0:
+        return np.empty(0, dtype=np.float32)
+    if starts[-1] + size > len(values):
+        raise DreamTFError(f"window {starts[-1]}-{starts[-1] + size} runs past the chromosome end ({len(values)})")
+    g = int(np.gcd.reduce(np.concatenate([starts, [size]])))
+    nb = (starts[-1] + size) // g
+    binned = values[: nb * g].reshape(nb, g)
+    per_bin = binned.max(axis=1) if stat == "max" else binned.sum(axis=1, dtype=np.float64)
+    k = size // g
+    first = starts // g
+    if stat == "max":
+        out = per_bin[first]
+        for j in range(1, k):
+            np.maximum(out, per_bin[first + j], out=out)
+        return out.astype(np.float32)
+    csum = np.concatenate([[0.0], np.cumsum(per_bin)])
+    return ((csum[first + k] - csum[first]) / size).astype(np.float32)

@@ -5,26 +5,19 @@ from hypothesis import strategies as st
 
 from conftest import write_fasta
 from dreamtf.errors import DreamTFError
-from dreamtf.genome import (
-    check_same_chroms,
-    chrom_sort_key,
-    count_hits,
-    fasta_sizes,
-    overlap_ranges,
-    read_bed3,
-    read_chrom_sizes,
-    region_starts,
-    window_grid,
-)
+from dreamtf.io.bed import read_bed3
+from dreamtf.io.chroms import check_same_chroms, chrom_sort_key, read_chrom_sizes
+from dreamtf.io.fasta import fasta_sizes
+from dreamtf.windows import count_hits, overlap_ranges, region_starts, window_grid
 
 
 def test_window_grid_follows_the_official_rule():
     # first window at 600, last ends at or before len - 400
-    g = window_grid(2000)
+    g = window_grid(2000, 200, 50)
     assert g.tolist() == [600, 650, 700, 750, 800, 850, 900, 950, 1000, 1050, 1100, 1150, 1200, 1250, 1300, 1350, 1400]
     assert g[-1] + 200 <= 2000 - 400
-    assert window_grid(1200).tolist() == [600]
-    assert window_grid(1199).tolist() == []
+    assert window_grid(1200, 200, 50).tolist() == [600]
+    assert window_grid(1199, 200, 50).tolist() == []
 
 
 @given(length=st.integers(0, 200_000), size=st.sampled_from([50, 100, 200]), step=st.sampled_from([10, 50]))
@@ -63,8 +56,8 @@ def test_overlap_ranges_match_brute_force(iv, m):
 
 def test_region_starts_drop_blacklisted_windows():
     bl = np.array([[1000, 1001], [5000, 6000]])
-    r = region_starts(10_000, bl)
-    grid = window_grid(10_000)
+    r = region_starts(10_000, bl, 200, 50)
+    grid = window_grid(10_000, 200, 50)
     assert np.array_equal(r, grid[~brute_overlap(grid, 200, bl)])
     assert 800 in r and 850 not in r and 1000 not in r and 1050 in r  # [800, 1000) touches but misses 1000
 

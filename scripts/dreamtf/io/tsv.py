@@ -1,109 +1,20 @@
-"""File helpers shared by every module: gzip-aware reading, atomic writing, fast TSV.
+"""Tab-separated tables through Arrow: streaming reads, batched atomic writes.
 
-Every writer here writes to a temporary file beside the target and renames it only
-when the whole file is written, so an interrupted or failed step never leaves a
-half-written output behind.
+Arrow parses and formats in C++, a batch at a time, so a 50 M-row window table never
+sits in memory as text. Parse errors become DreamTFError naming the file.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gzip
-import io as stdio
-import logging
 import os
-import tempfile
-import zlib
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from .errors import DreamTFError
-
-log = logging.getLogger(__name__)
-
-#: gzip level for large text outputs: level 1 is ~4x faster than 6 and these files
-#: (coordinates on a regular grid) compress almost as well.
-FAST_GZIP_LEVEL = 1
-
-
-def is_gzip(path: str | os.PathLike) -> bool:
-    """True when the file starts with the gzip magic bytes."""
-    with open(path, "rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
-
-def check_readable(path: str | os.PathLike, what: str = "file") -> Path:
-    """Return ``path`` as a Path, raising DreamTFError when it does not exist."""
-    p = Path(path)
-    if not p.is_file():
-        raise DreamTFError(f"{p}: {what} not found")
-    return p
-
-
-@contextlib.contextmanager
-def open_text(path: str | os.PathLike) -> Iterator:
-    """Open a plain or gzipped text file for reading; corrupt gzip raises DreamTFError."""
-    p = check_readable(path)
-    fh = gzip.open(p, "rt") if is_gzip(p) else open(p)
-    try:
-        yield fh
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise DreamTFError(f"{p}: truncated or corrupt gzip file ({exc})") from None
-    finally:
-        fh.close()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-@contextlib.contextmanager
-def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it to ``path`` on success only."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~_umask())
-        os.replace(tmp_path, target)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
-
-
-@contextlib.contextmanager
-def atomic_write_text(path: str | os.PathLike, level: int = 6) -> Iterator:
-    """Open ``path`` for text writing (gzip when it ends in .gz), atomically.
-
-    gzip headers carry no time stamp, so the same content gives the same bytes.
-    """
-    with atomic_path(path) as tmp:
-        if str(path).endswith(".gz"):
-            raw, gz = _gzip_sink(tmp, level)
-            fh = stdio.TextIOWrapper(gz, encoding="ascii", newline="\n")
-            try:
-                yield fh
-            finally:
-                fh.close()
-                raw.close()
-        else:
-            with open(tmp, "w", newline="\n") as fh:
-                yield fh
-
-
-def _gzip_sink(tmp: Path, level: int) -> tuple:
-    raw = open(tmp, "wb")
-    gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=level, mtime=0)
-    return raw, gz
+from ..errors import DreamTFError
+from .files import FAST_GZIP_LEVEL, atomic_path, check_readable, gzip_sink, is_gzip
 
 
 def write_tsv_batches(
@@ -122,7 +33,7 @@ def write_tsv_batches(
     opts = pacsv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none")
     with atomic_path(path) as tmp:
         gz = str(path).endswith(".gz")
-        raw, out = _gzip_sink(tmp, level) if gz else (open(tmp, "wb"), None)
+        raw, out = gzip_sink(tmp, level) if gz else (open(tmp, "wb"), None)
         sink = out if gz else raw
         try:
             first = True
@@ -175,6 +86,7 @@ def read_csv_stream(
     conv = pacsv.ConvertOptions(
         column_types=column_types or {},
         include_columns=include_columns,
+        null_values=[],
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )

@@ -1,0 +1,110 @@
+"""bigWig signal tracks (DNase-seq or ATAC-seq fold change), read through pyBigWig.
+
+Values come back as float32 with 0 where the track has no data; positions are 0-based,
+half-open, like BED.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ..errors import DreamTFError
+
+
+def open_bigwig(path: str | os.PathLike):
+    """Open a bigWig for reading, with a clear error for anything else."""
+    import pyBigWig
+
+    if not os.path.isfile(path):
+        raise DreamTFError(f"{path}: bigWig file not found")
+    try:
+        bw = pyBigWig.open(str(path))
+    except RuntimeError:
+        bw = None
+    if bw is None or not bw.isBigWig():
+        raise DreamTFError(f"{path}: not a readable bigWig file")
+    return bw
+
+
+def bigwig_chroms(path: str | os.PathLike) -> dict[str, int]:
+    """``{chrom: length}`` of a bigWig's header."""
+    bw = open_bigwig(path)
+    try:
+        return dict(bw.chroms())
+    finally:
+        bw.close()
+
+
+def _check_chrom(bw, chrom: str, path) -> int:
+    sizes = bw.chroms()
+    if chrom not in sizes:
+        shown = ", ".join(list(sizes)[:4])
+        raise DreamTFError(f"{path}: no chromosome {chrom!r} (it has {shown}, ...); chromosome names must agree")
+    return sizes[chrom]
+
+
+def read_values(bw, chrom: str, start: int, end: int, path: str | os.PathLike = "bigWig") -> np.ndarray:
+    """Values of ``[start, end)`` as float32: 0 where the track has no data or the range leaves the chromosome."""
+    length = _check_chrom(bw, chrom, path)
+    out = np.zeros(end - start, dtype=np.float32)
+    a, b = max(0, start), min(length, end)
+    if b > a:
+        out[a - start : b - start] = np.nan_to_num(bw.values(chrom, a, b, numpy=True), nan=0.0)
+    return out
+
+
+def chrom_values(bw, chrom: str, path: str | os.PathLike = "bigWig") -> np.ndarray:
+    """Per-base values of one whole chromosome (float32, 0 where the track has no data)."""
+    return read_values(bw, chrom, 0, _check_chrom(bw, chrom, path), path)
+
+
+class BigWigTrack:
+    """One open bigWig with its path, for reading many intervals."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = path
+        self.bw = open_bigwig(path)
+        self.sizes = dict(self.bw.chroms())
+
+    def values(self, chrom: str, start: int, end: int) -> np.ndarray:
+        return read_values(self.bw, chrom, start, end, self.path)
+
+    def close(self) -> None:
+        self.bw.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class BigWigWriter:
+    """Write a bigWig: the header from ``chrom_sizes`` (in that order), then entries chromosome by chromosome."""
+
+    def __init__(self, path: str | os.PathLike, chrom_sizes: list[tuple[str, int]], max_zooms: int = 10):
+        import pyBigWig
+
+        self.path = path
+        self.bw = pyBigWig.open(str(path), "w")
+        if self.bw is None:
+            raise DreamTFError(f"{path}: cannot open for writing")
+        self.bw.addHeader(list(chrom_sizes), maxZooms=max_zooms)
+
+    def add(self, chrom: str, starts: np.ndarray, values: np.ndarray, span: int) -> None:
+        """Fixed-span entries: ``values[i]`` over ``[starts[i], starts[i] + span)``; starts ascending."""
+        if len(starts):
+            self.bw.addEntries(
+                chrom, np.asarray(starts, dtype=np.int64), values=np.asarray(values, dtype=np.float64), span=span
+            )
+
+    def close(self) -> None:
+        self.bw.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,149 @@
+"""FASTA files, base codes, and the memory-mapped genome code cache.
+
+Base codes: A=0, C=1, G=2, T=3, anything else (N, IUPAC) 4; lower case (soft-masked)
+bases get the same codes as upper case. The code cache is one flat uint8 file of every
+chromosome's codes plus a JSON index ``{chrom: [offset, length]}``; it is
+memory-mapped, so a job touches only the bases it reads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DreamTFError
+from .files import atomic_path, atomic_write_text, gzip_sink, open_text
+
+BASES = np.frombuffer(b"ACGTN", dtype=np.uint8)
+
+
+def to_codes(seq: bytes) -> np.ndarray:
+    """ASCII sequence (any case) to base codes 0-4."""
+    lut = np.full(256, 4, dtype=np.uint8)
+    for i, b in enumerate(b"ACGT"):
+        lut[b] = i
+        lut[b + 32] = i
+    return lut[np.frombuffer(seq, dtype=np.uint8)]
+
+
+def iter_fasta(path: str | os.PathLike) -> Iterator[tuple[str, bytes]]:
+    """Yield ``(name, sequence)`` per record of a (gzipped) FASTA, one at a time.
+
+    The name is the header up to the first white space. Sequence bytes keep their case.
+    """
+    name: str | None = None
+    chunks: list[bytes] = []
+    with open_text(path) as fh:
+        for lineno, line in enumerate(fh, 1):
+            if line.startswith(">"):
+                if name is not None:
+                    yield name, b"".join(chunks)
+                name = line[1:].split(maxsplit=1)[0] if line[1:].strip() else ""
+                if not name:
+                    raise DreamTFError(f"{path}, line {lineno}: FASTA header without a name")
+                chunks = []
+            elif name is None:
+                if line.strip():
+                    raise DreamTFError(f"{path}, line {lineno}: sequence before the first '>' header")
+            else:
+                chunks.append(line.rstrip("\r\n").encode("ascii"))
+    if name is not None:
+        yield name, b"".join(chunks)
+
+
+def iter_fasta_codes(path: str | os.PathLike, chroms: set[str]) -> Iterator[tuple[str, np.ndarray]]:
+    """``(name, codes)`` for the records named in ``chroms``, in file order; all must be present."""
+    found = set()
+    for name, seq in iter_fasta(path):
+        if name in chroms:
+            found.add(name)
+            yield name, to_codes(seq)
+    if chroms - found:
+        raise DreamTFError(f"{path}: no sequence for {sorted(chroms - found)[0]!r}; chromosome names must agree")
+
+
+def fasta_sizes(path: str | os.PathLike) -> dict[str, int]:
+    """Chromosome lengths of a FASTA, read in one streaming pass."""
+    sizes: dict[str, int] = {}
+    for name, seq in iter_fasta(path):
+        if name in sizes:
+            raise DreamTFError(f"{path}: sequence {name!r} appears twice")
+        sizes[name] = len(seq)
+    if not sizes:
+        raise DreamTFError(f"{path}: no FASTA records found")
+    return sizes
+
+
+def write_fasta_record(fh, name: str, codes: np.ndarray, width: int = 50) -> None:
+    """Write one record of base codes to a binary file handle, ``width`` bases a line."""
+    fh.write(f">{name}\n".encode())
+    ascii_seq = BASES[codes]
+    full = len(codes) // width
+    step = 200_000
+    for a in range(0, full, step):
+        b = min(full, a + step)
+        block = np.empty((b - a, width + 1), dtype=np.uint8)
+        block[:, :width] = ascii_seq[a * width : b * width].reshape(-1, width)
+        block[:, width] = 10
+        fh.write(block.tobytes())
+    if len(codes) % width:
+        fh.write(ascii_seq[full * width :].tobytes() + b"\n")
+
+
+@contextlib.contextmanager
+def fasta_writer(path: str | os.PathLike, level: int = 1) -> Iterator:
+    """A binary handle for :func:`write_fasta_record` onto a gzipped FASTA, written atomically.
+
+    The gzip header carries no time stamp, so the same records give the same bytes.
+    """
+    with atomic_path(path) as tmp:
+        raw, gz = gzip_sink(tmp, level)
+        try:
+            yield gz
+        finally:
+            gz.close()
+            raw.close()
+
+
+def write_genome_codes(fasta, out_codes, out_index) -> dict[str, list[int]]:
+    """Decode a FASTA into ``out_codes`` (uint8) with ``out_index`` ({chrom: [offset, length]})."""
+    index: dict[str, list[int]] = {}
+    offset = 0
+    with atomic_path(out_codes) as tmp, open(tmp, "wb") as fh:
+        for name, seq in iter_fasta(fasta):
+            if name in index:
+                raise DreamTFError(f"{fasta}: sequence {name!r} appears twice")
+            codes = to_codes(seq)
+            fh.write(codes.tobytes())
+            index[name] = [offset, len(codes)]
+            offset += len(codes)
+    if not index:
+        raise DreamTFError(f"{fasta}: no FASTA records found")
+    with atomic_write_text(out_index) as fh:
+        json.dump(index, fh)
+    return index
+
+
+class GenomeCodes:
+    """Memory-mapped base codes of every chromosome (written by :func:`write_genome_codes`)."""
+
+    def __init__(self, codes_path, index_path):
+        try:
+            self.index = json.loads(Path(index_path).read_text())
+            self._mm = np.memmap(codes_path, dtype=np.uint8, mode="r")
+        except (OSError, ValueError) as exc:
+            raise DreamTFError(f"{codes_path}: cannot open the genome code cache ({exc})") from None
+
+    def chrom(self, name: str) -> np.ndarray:
+        if name not in self.index:
+            raise DreamTFError(f"genome has no chromosome {name!r} (it has {', '.join(list(self.index)[:4])}, ...)")
+        off, n = self.index[name]
+        return self._mm[off : off + n]
+
+    def sizes(self) -> dict[str, int]:
+        return {c: n for c, (_, n) in self.index.items()}

@@ -1,0 +1,60 @@
+"""Motif files: JASPAR (``>ID NAME`` then A/C/G/T count rows) and MEME (letter-probability matrices)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import DreamTFError
+from .files import open_text
+
+
+def read_motif_counts(path, tf: str) -> tuple[str, np.ndarray]:
+    """The matrix for ``tf`` from a JASPAR (``>ID NAME`` + A/C/G/T count rows) or MEME file.
+
+    Picks the motif whose id or name equals ``tf`` (case-insensitive), else the first one.
+    Returns its id and its (length, 4) count matrix (MEME probabilities times 100).
+    """
+    with open_text(path) as fh:
+        text = fh.read()
+    motifs: list[tuple[str, str, np.ndarray]] = []
+    if "letter-probability matrix" in text:  # MEME
+        blocks = text.split("\nMOTIF ")[1:] if not text.startswith("MOTIF ") else text.split("MOTIF ")[1:]
+        for b in blocks:
+            lines = b.splitlines()
+            ids = lines[0].split()
+            rows, started = [], False
+            for line in lines[1:]:
+                if line.startswith("letter-probability matrix"):
+                    started = True
+                    continue
+                if started:
+                    vals = line.split()
+                    if len(vals) != 4:
+                        if rows:
+                            break
+                        continue
+                    try:
+                        rows.append([float(v) for v in vals])
+                    except ValueError:
+                        break
+            if rows:
+                motifs.append((ids[0], ids[1] if len(ids) > 1 else ids[0], np.array(rows) * 100))
+    else:  # JASPAR
+        for block in text.split(">")[1:]:
+            lines = [ln for ln in block.splitlines() if ln.strip()]
+            head = lines[0].split()
+            counts = {}
+            for ln in lines[1:]:
+                base = ln.strip()[0].upper()
+                nums = ln.replace("[", " ").replace("]", " ").split()[1:]
+                try:
+                    counts[base] = [float(v) for v in nums]
+                except ValueError:
+                    raise DreamTFError(f"{path}: bad count row in motif {head[0]}: {ln.strip()[:60]!r}") from None
+            if set(counts) != set("ACGT") or len({len(v) for v in counts.values()}) != 1:
+                raise DreamTFError(f"{path}: motif {head[0]} needs A, C, G and T rows of equal length")
+            motifs.append((head[0], head[1] if len(head) > 1 else head[0], np.array([counts[b] for b in "ACGT"]).T))
+    if not motifs:
+        raise DreamTFError(f"{path}: no motif found (expected JASPAR or MEME format)")
+    pick = next((m for m in motifs if tf.upper() in (m[0].upper(), m[1].upper())), motifs[0])
+    return pick[0], pick[2]

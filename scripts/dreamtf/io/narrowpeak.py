@@ -1,0 +1,112 @@
+"""narrowPeak files (ENCODE): per-chromosome peak arrays, reading and writing.
+
+narrowPeak (ENCODE): chrom, start, end, name, score (0-1000), strand, signalValue,
+pValue, qValue, peak (summit offset from start, -1 when unknown); 0-based, half-open.
+IDR output adds columns after the tenth; they are ignored.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import DreamTFError
+from .chroms import chrom_sort_key
+from .files import atomic_write_text, open_text
+
+
+@dataclass
+class Peaks:
+    """Peaks of one chromosome as parallel arrays, sorted by start.
+
+    ``summit`` is the absolute 0-based summit position (midpoint when the file has -1).
+    """
+
+    start: np.ndarray
+    end: np.ndarray
+    summit: np.ndarray
+    signal: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    @property
+    def intervals(self) -> np.ndarray:
+        return np.column_stack([self.start, self.end])
+
+
+def empty_peaks() -> Peaks:
+    z = np.empty(0, dtype=np.int64)
+    return Peaks(z, z.copy(), z.copy(), np.empty(0, dtype=np.float64))
+
+
+def read_narrowpeak(path: str | os.PathLike) -> dict[str, Peaks]:
+    """Read a (gzipped) narrowPeak file into ``{chrom: Peaks}``.
+
+    Raises DreamTFError naming the file and line for anything that is not narrowPeak.
+    """
+    cols: dict[str, list[tuple[int, int, int, float]]] = {}
+    with open_text(path) as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip() or line.startswith(("#", "track", "browser")):
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 10:
+                raise DreamTFError(
+                    f"{path}, line {lineno}: expected at least 10 tab-separated narrowPeak columns, got {len(parts)}"
+                )
+            try:
+                start, end, offset = int(parts[1]), int(parts[2]), int(parts[9])
+                signal = float(parts[6])
+            except ValueError:
+                raise DreamTFError(
+                    f"{path}, line {lineno}: start, end and peak must be integers and signalValue a number"
+                ) from None
+            if start < 0 or end <= start:
+                raise DreamTFError(f"{path}, line {lineno}: bad interval {start}-{end}")
+            if offset < 0:
+                summit = (start + end) // 2
+            elif offset > end - start:
+                raise DreamTFError(
+                    f"{path}, line {lineno}: summit offset {offset} lies outside the {end - start} bp peak"
+                )
+            elif offset == end - start:  # SPP/IDR peaks sometimes put the summit on the end coordinate
+                summit = end - 1
+            else:
+                summit = start + offset
+            cols.setdefault(parts[0], []).append((start, end, summit, signal))
+    out: dict[str, Peaks] = {}
+    for chrom, rows in cols.items():
+        arr = np.asarray(rows, dtype=np.float64)
+        order = np.argsort(arr[:, 0], kind="stable")
+        arr = arr[order]
+        out[chrom] = Peaks(
+            arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2].astype(np.int64), arr[:, 3]
+        )
+    return out
+
+
+def write_narrowpeak(path: str | os.PathLike, peaks: dict[str, Peaks], *, name_prefix: str = "peak") -> int:
+    """Write peaks sorted by chromosome (natural order) and start; returns the count.
+
+    The score column is the signal scaled to 0-1000 (rank-free, min-max over the file).
+    """
+    chroms = sorted((c for c in peaks if len(peaks[c])), key=chrom_sort_key)
+    all_sig = np.concatenate([peaks[c].signal for c in chroms]) if chroms else np.empty(0)
+    lo, hi = (float(all_sig.min()), float(all_sig.max())) if len(all_sig) else (0.0, 1.0)
+    span = hi - lo if hi > lo else 1.0
+    n = 0
+    with atomic_write_text(path) as fh:
+        for chrom in chroms:
+            p = peaks[chrom]
+            order = np.argsort(p.start, kind="stable")
+            for i in order:
+                n += 1
+                score = int(round(1000 * (p.signal[i] - lo) / span))
+                fh.write(
+                    f"{chrom}\t{p.start[i]}\t{p.end[i]}\t{name_prefix}_{n}\t{score}\t.\t"
+                    f"{p.signal[i]:.6g}\t-1\t-1\t{p.summit[i] - p.start[i]}\n"
+                )
+    return n

@@ -1,0 +1,52 @@
+"""Keras subclasses of dreamtf's FactorNet (importing this module imports Keras).
+
+``ReverseComplement`` is the layer that gives both strands to the shared body;
+``TrainingBatches`` feeds training, with a fresh sample of windows every epoch.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="dreamtf")
+class ReverseComplement(keras.layers.Layer):
+    """Reverse a (batch, length, 4 + tracks) input along length and complement A/C/G/T.
+
+    Channel order A, C, G, T becomes T, G, C, A; extra tracks are only reversed.
+    """
+
+    def call(self, x):
+        channels = x.shape[-1]
+        perm = [3, 2, 1, 0] + list(range(4, channels))
+        return ops.take(ops.flip(x, axis=1), perm, axis=2)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+class TrainingBatches(keras.utils.PyDataset):
+    """Batches of one epoch's windows; ``draw()`` gives a new epoch's windows, ``make(...)`` their inputs.
+
+    ``draw`` returns (chrom_index, start, cell_index, label) arrays; ``make`` turns the
+    first three into model inputs. Both are plain callables, so the sampling and input
+    code stay testable without Keras.
+    """
+
+    def __init__(self, draw, make, batch_size: int):
+        super().__init__(workers=1, use_multiprocessing=False)
+        self.draw, self.make, self.batch_size = draw, make, batch_size
+        self.data = draw()
+
+    def on_epoch_end(self):
+        self.data = self.draw()
+
+    def __len__(self):
+        return int(np.ceil(len(self.data[3]) / self.batch_size))
+
+    def __getitem__(self, i):
+        sl = slice(i * self.batch_size, (i + 1) * self.batch_size)
+        c, s, cell, y = (a[sl] for a in self.data)
+        return self.make(c, s, cell), y
