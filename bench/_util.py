@@ -12,14 +12,27 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 
 def timed(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
-    """Run ``cmd``; return (wall seconds, peak RSS of children in GB, result)."""
+    """Run ``cmd``; return (wall seconds, peak RSS of that command in GB, result).
+
+    The command runs under a small Python parent of its own, so its peak RSS is its own,
+    not the largest of every command this benchmark ran before it.
+    """
     t0 = time.perf_counter()
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-c", _RSS_WRAPPER, *cmd], capture_output=True, text=True)
     wall = time.perf_counter() - t0
-    rss_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
     if r.returncode:
         sys.exit(f"command failed ({r.returncode}): {' '.join(cmd)}\n{r.stderr[-2000:]}")
-    return wall, rss_gb, r
+    head, _, last = r.stderr.rstrip("\n").rpartition("\n")
+    r.stderr = head
+    return wall, int(last) / 1024**2, r
+
+
+_RSS_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "r = subprocess.run(sys.argv[1:])\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(r.returncode)\n"
+)
 
 
 def dreamtf() -> str:

@@ -1,9 +1,8 @@
 """Rule score_predictions: one submission scored against the held-out labels (DESIGN section 7)."""
 
-import json
 import logging
 
-from dreamtf.io.files import atomic_write_text
+from dreamtf.io.scorefile import write_score_record
 from dreamtf.rule import run
 from dreamtf.scoring import score_files
 
@@ -19,8 +18,7 @@ def main(smk):
         size=smk.params.size,
     )
     row = {"model": w.model, "feature_set": w.feature_set, "tf": w.tf, "cell_type": w.cell, **res}
-    with atomic_write_text(smk.output[0]) as fh:
-        json.dump(row, fh, indent=1)
+    write_score_record(smk.output[0], row)
     logging.getLogger("dreamtf").info("%s", row)
 
 

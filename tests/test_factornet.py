@@ -6,6 +6,7 @@ import pytest
 from conftest import TINY_TFS
 from dreamtf import factornet as fn
 from dreamtf import release as rl
+from dreamtf.errors import DreamTFError
 from dreamtf.factornet_inputs import chrom_batches, window_batch
 from dreamtf.io.fasta import GenomeCodes, write_genome_codes
 from dreamtf.io.windowtable import read_regions
@@ -133,3 +134,58 @@ def test_reloaded_model_predicts_the_same_numbers(trained, genome, tiny_release)
     )
     assert first[0] == "chr1" and len(first[2]) == len(first[1])
     np.testing.assert_allclose(first[2], again[2], atol=1e-6)
+
+
+def _label_table(codes_by_chrom):
+    """A label WindowTable over 20 windows per chromosome, one cell."""
+    from dreamtf.io.windowtable import WindowTable
+
+    chroms = list(codes_by_chrom)
+    codes = np.concatenate([np.asarray(c, np.uint8) for c in codes_by_chrom.values()])[:, None]
+    chrom = np.repeat(np.arange(len(chroms), dtype=np.int32), [len(c) for c in codes_by_chrom.values()])
+    start = np.concatenate([600 + 50 * np.arange(len(c)) for c in codes_by_chrom.values()]).astype(np.int64)
+    return WindowTable("labels.tsv", chroms, chrom, start, 200, ["K562"], codes)
+
+
+def test_all_negatives_from_open_chromatin():
+    # factornet.open_negatives: 1 used to crash (np.concatenate of no random negatives)
+    from dreamtf.factornet_inputs import TrainingWindows
+
+    lab = _label_table({"chr2": [2, 2, 0, 0, 0, 0, 0, 0, 0, 0]})
+    open_mask = np.zeros((10, 1), bool)
+    open_mask[2:8] = True
+    w = TrainingWindows(lab, ["K562"], ["chr2"], np.random.default_rng(0), open_mask, where="training chromosomes")
+    chrom, starts, cell, y = w.sample(None, 2, 0, open_share=1.0)
+    assert y.tolist().count(1) == 2 and len(y) == 6
+    assert set(((starts[y == 0] - 600) // 50).tolist()) <= set(range(2, 8))
+    # more negatives asked for than open windows: the rest are drawn at random
+    _, _, _, y = w.sample(None, 5, 0, open_share=1.0)
+    assert len(y) == 12
+
+
+def test_sampler_without_unbound_windows_is_an_error_naming_its_chromosomes():
+    # it used to loop forever, and its errors named the training chromosomes whatever it sampled
+    from dreamtf.factornet_inputs import TrainingWindows
+
+    lab = _label_table({"chr2": [2, 0, 0, 1], "chr11": [2, 1, 1, 2]})
+    w = TrainingWindows(lab, ["K562"], ["chr11"], np.random.default_rng(0), where="validation chromosomes (chr11)")
+    with pytest.raises(DreamTFError, match=r"no unbound \(U\) window of K562 on the validation chromosomes \(chr11\)"):
+        w.sample(None, 2, 0)
+    w = TrainingWindows(lab, ["K562"], ["chr5"], np.random.default_rng(0), where="training chromosomes")
+    with pytest.raises(DreamTFError, match=r"no bound \(B\) window of K562 on the training chromosomes"):
+        w.sample(None, 2, 0)
+
+
+def test_tensorflow_threads_are_capped_to_the_rule_threads():
+    import subprocess
+    import sys
+
+    code = (
+        "from dreamtf.factornet import configure_device\n"
+        "import tensorflow as tf\n"
+        "configure_device(False, False, 1)\n"
+        "print(tf.config.threading.get_intra_op_parallelism_threads(),"
+        " tf.config.threading.get_inter_op_parallelism_threads())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["1", "1"]

@@ -170,6 +170,34 @@ def _local_config(tmp_path, release: Path) -> Path:
     return cfg
 
 
+def test_configfile_replaces_the_default_config(tmp_path):
+    # Snakemake 9: --configfile replaces config.yaml (no merge), so the demo's TFs stay out of the run
+    r = snakemake(tmp_path, "--configfile", str(ROOT / "tests" / "config.yaml"), "-n")
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "F.CTCF.liver" in r.stdout and "FOXA1" not in r.stdout and "factornet" not in r.stdout
+
+
+def test_a_release_without_the_files_a_run_does_not_use_runs(tiny_run, tmp_path):
+    """No ladder regions, GTF, RNA-seq or DNase peaks, and held-out labels as a TSV without peaks."""
+    release = tmp_path / "rel"
+    shutil.copytree(tiny_run / "resources/release", release)
+    rl.regions_path(release, "ladder").unlink()
+    rl.gtf_path(release).unlink()
+    shutil.rmtree(release / "RNAseq")
+    shutil.rmtree(release / "DNASE" / "peaks")
+    for kind in ("conservative", "relaxed"):
+        rl.chip_peaks_path(release, "CTCF", "liver", kind).unlink()
+    shutil.copy(tiny_run / "results/labels/CTCF.test.labels.tsv.gz", rl.labels_path(release, "CTCF", "test"))
+    cfg = _local_config(tmp_path, release)
+    cfg.write_text(cfg.read_text().replace("dnase: [dnase, dnase_peaks]", "dnase: [dnase]"))
+    work = tmp_path / "work"
+    r = snakemake(work, "--configfile", str(cfg))
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    scores = pd.read_csv(work / "results/scores/scores.tsv", sep="\t")
+    assert set(scores["model"]) == {"baseline", "catchitt"} and (scores["n_bound"] > 0).all()
+    assert not (work / "results/labels").exists()  # the shipped held-out labels were used as they are
+
+
 def test_bigwig_with_other_chromosome_names_fails_clearly(tiny_run, tmp_path):
     import pyBigWig
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 
 import numpy as np
 import pandas as pd
 
-from .errors import DreamTFError
 from .io.files import atomic_path, atomic_write_text
+from .io.scorefile import read_score_record, read_scores_table, write_scores_table
 from .io.windowtable import read_labels, read_predictions
 from .metrics import METRICS, curve_points
 
@@ -23,21 +22,12 @@ COLUMNS = ["model", "feature_set", "tf", "cell_type", *METRICS, "n_bound", "n_un
 
 def collect_scores(parts: list[str | os.PathLike], out: str | os.PathLike) -> pd.DataFrame:
     """Gather per-run score JSONs into ``scores.tsv`` (DESIGN section 6 columns)."""
-    rows = []
-    for p in parts:
-        with open(p) as fh:
-            row = json.load(fh)
-        missing = [c for c in COLUMNS[:10] if c not in row]
-        if missing:
-            raise DreamTFError(f"{p}: score record lacks {missing[0]!r}")
-        rows.append(row)
-    df = pd.DataFrame(rows)
+    df = pd.DataFrame([read_score_record(p, COLUMNS[:10]) for p in parts])
     for c in COLUMNS:
         if c not in df:
             df[c] = np.nan
     df = df[COLUMNS].sort_values(["tf", "cell_type", "model", "feature_set"]).reset_index(drop=True)
-    with atomic_write_text(out) as fh:
-        df.to_csv(fh, sep="\t", index=False, float_format="%.6f", lineterminator="\n")
+    write_scores_table(out, df)
     return df
 
 
@@ -68,7 +58,7 @@ def write_report(scores, *, runs: list[dict], labels: dict, chroms: list[str], s
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    df = pd.read_csv(scores, sep="\t")
+    df = read_scores_table(scores, COLUMNS)
     df["pair"] = df["tf"] + " / " + df["cell_type"]
     df["run"] = df["model"] + ":" + df["feature_set"]
     pairs = list(dict.fromkeys(df["pair"]))
@@ -141,7 +131,7 @@ def write_report(scores, *, runs: list[dict], labels: dict, chroms: list[str], s
 
 def print_scores(path: str | os.PathLike) -> None:
     """Print the main columns of scores.tsv as an aligned table (used by `make demo`)."""
-    df = pd.read_csv(path, sep="\t")
+    df = read_scores_table(path, COLUMNS)
     cols = [
         "model",
         "feature_set",

@@ -107,7 +107,6 @@ class ChromSim:
     n_promoters: int
     # per TF: dict with positions, strand, motif score, bound (n, n_cells), site index (-1 = closed)
     tf_sites: dict = field(default_factory=dict)
-    blacklist: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
 
 
 def nearest_distance(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
@@ -285,19 +284,6 @@ def simulate_blacklist(name: str, length: int, rng: np.random.Generator, end_n: 
     widths = np.clip(np.exp(rng.normal(7.5, 1.2, n)), 100, 20_000).astype(np.int64)
     iv = np.column_stack([starts, np.minimum(starts + widths, length)])
     return iv
-
-
-def seq_to_bytes(codes: np.ndarray) -> bytes:
-    return BASES[codes].tobytes()
-
-
-def to_codes(seq: bytes) -> np.ndarray:
-    """ASCII sequence (any case) to base codes 0-4."""
-    lut = np.full(256, 4, dtype=np.uint8)
-    for i, b in enumerate(b"ACGT"):
-        lut[b] = i
-        lut[b + 32] = i
-    return lut[np.frombuffer(seq, dtype=np.uint8)]
 
 
 def rng_for(seed: int, *keys: str) -> np.random.Generator:

@@ -19,5 +19,7 @@ every writer writes atomically (a temporary file renamed into place).
 ``rnaseq``         RSEM gene expression tables
 ``motiffile``      JASPAR and MEME motif files
 ``featurefile``    cached feature matrices (one per chromosome)
+``archive``        zip bundles with fixed time stamps (catchitt models, feature caches)
+``scorefile``      per-run score records (JSON) and ``scores.tsv``
 =================  ===========================================================
 """

@@ -60,16 +60,8 @@ def chrom_values(bw, chrom: str, path: str | os.PathLike = "bigWig") -> np.ndarr
     return read_values(bw, chrom, 0, _check_chrom(bw, chrom, path), path)
 
 
-class BigWigTrack:
-    """One open bigWig with its path, for reading many intervals."""
-
-    def __init__(self, path: str | os.PathLike):
-        self.path = path
-        self.bw = open_bigwig(path)
-        self.sizes = dict(self.bw.chroms())
-
-    def values(self, chrom: str, start: int, end: int) -> np.ndarray:
-        return read_values(self.bw, chrom, start, end, self.path)
+class _Handle:
+    """An open pyBigWig handle ``self.bw``, closed by ``close()`` or at the end of a ``with`` block."""
 
     def close(self) -> None:
         self.bw.close()
@@ -81,7 +73,19 @@ class BigWigTrack:
         self.close()
 
 
-class BigWigWriter:
+class BigWigTrack(_Handle):
+    """One open bigWig with its path, for reading many intervals."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = path
+        self.bw = open_bigwig(path)
+        self.sizes = dict(self.bw.chroms())
+
+    def values(self, chrom: str, start: int, end: int) -> np.ndarray:
+        return read_values(self.bw, chrom, start, end, self.path)
+
+
+class BigWigWriter(_Handle):
     """Write a bigWig: the header from ``chrom_sizes`` (in that order), then entries chromosome by chromosome."""
 
     def __init__(self, path: str | os.PathLike, chrom_sizes: list[tuple[str, int]], max_zooms: int = 10):
@@ -99,12 +103,3 @@ class BigWigWriter:
             self.bw.addEntries(
                 chrom, np.asarray(starts, dtype=np.int64), values=np.asarray(values, dtype=np.float64), span=span
             )
-
-    def close(self) -> None:
-        self.bw.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
