@@ -131,7 +131,7 @@ def release_check():
     return {
         "fasta": str(rl.fasta_path(REL, FASTA)),
         "bigwigs": bigwigs,
-        "regions": [str(rl.regions_path(REL, s)) for s in splits],
+        "regions": {s: str(rl.regions_path(REL, s)) for s in splits},
         "labels": labels,
     }
 
@@ -141,7 +141,7 @@ def check_release_inputs(wildcards):
     return {
         "fasta": plan["fasta"],
         "bigwigs": list(plan["bigwigs"].values()),
-        "regions": plan["regions"],
+        "regions": list(plan["regions"].values()),
         "labels": list(plan["labels"]),
     }
 

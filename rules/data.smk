@@ -43,6 +43,9 @@ rule check_release:
     params:
         bigwig_cells=list(release_check()["bigwigs"]),
         label_cells=list(release_check()["labels"].values()),
+        splits=list(release_check()["regions"]),
         size=lookup(dpath="windows/size", within=config),
+        test_chroms=lookup(dpath="chromosomes/test", within=config),
+        valid_chroms=lookup(dpath="chromosomes/validation", within=config),
     script:
         "../scripts/check_release.py"

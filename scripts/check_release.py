@@ -10,9 +10,11 @@ def main(smk):
     sizes = check_release(
         fasta=smk.input.fasta,
         bigwigs=dict(zip(smk.params.bigwig_cells, smk.input.bigwigs)),
-        regions=list(smk.input.regions),
+        regions=dict(zip(smk.params.splits, smk.input.regions)),
         labels={path: list(cells) for path, cells in zip(smk.input.labels, smk.params.label_cells)},
         size=smk.params.size,
+        test_chroms=list(smk.params.test_chroms),
+        valid_chroms=list(smk.params.valid_chroms),
         out_sizes=smk.output.sizes,
     )
     logging.getLogger("dreamtf").info("release OK: %d chromosomes", len(sizes))

@@ -2,7 +2,7 @@
 
 import logging
 
-from dreamtf.io.chroms import check_same_chroms, read_chrom_sizes
+from dreamtf.io.chroms import read_chrom_sizes
 from dreamtf.io.narrowpeak import read_narrowpeak
 from dreamtf.io.windowtable import read_regions, write_labels
 from dreamtf.labels import label_counts, label_windows
@@ -14,12 +14,10 @@ def main(smk):
     sizes = read_chrom_sizes(smk.input.sizes)
     regions = read_regions(smk.input.regions, size=smk.params.size)
     cells = list(smk.params.cells)
-    peaks = []
-    for cons_path, rel_path in zip(smk.input.conservative, smk.input.relaxed):
-        pair = read_narrowpeak(cons_path), read_narrowpeak(rel_path)
-        for path, p in zip((cons_path, rel_path), pair):
-            check_same_chroms(sizes, "the genome FASTA", list(p), path)
-        peaks.append(pair)
+    peaks = [
+        (read_narrowpeak(cons, chrom_sizes=sizes), read_narrowpeak(rel, chrom_sizes=sizes))
+        for cons, rel in zip(smk.input.conservative, smk.input.relaxed)
+    ]
 
     def report(chrom, codes):
         for cell, column in zip(cells, codes.T):

@@ -32,9 +32,11 @@ def test_layout_is_complete_and_consistent(tiny_release):
     sizes = check_release(
         fasta=rl.fasta_path(tiny_release, "hg19.genome.fa.gz"),
         bigwigs={c: rl.dnase_bigwig_path(tiny_release, c) for c in cells},
-        regions=[rl.regions_path(tiny_release, s) for s in ("train", "test")],
+        regions={s: rl.regions_path(tiny_release, s) for s in ("train", "test")},
         labels={rl.labels_path(tiny_release, tf): spec["train_cells"] for tf, spec in TINY_TFS.items()},
         size=200,
+        test_chroms=["chr1", "chr8", "chr21"],
+        valid_chroms=["chr11"],
     )
     assert sizes == TINY_SIZES
     assert not list(tiny_release.parent.glob(".*partial*"))  # no scratch folder left behind

@@ -12,7 +12,7 @@ import sys
 import time
 
 from . import defaults as D
-from .errors import DreamTFError
+from .errors import DreamTFError, os_error_message
 
 log = logging.getLogger("dreamtf")
 
@@ -47,9 +47,7 @@ def _labels(args) -> None:
     chroms = parse_chrom_list(args.chroms)
     check_same_chroms(sizes, str(args.chrom_sizes), chroms, "--chroms")
     blacklist = read_bed3(args.blacklist)
-    peaks = (read_narrowpeak(args.conservative), read_narrowpeak(args.relaxed))
-    for name, p in zip((args.conservative, args.relaxed), peaks):
-        check_same_chroms(sizes, str(args.chrom_sizes), list(p), str(name))
+    peaks = tuple(read_narrowpeak(p, chrom_sizes=sizes) for p in (args.conservative, args.relaxed))
     totals = {"U": 0, "A": 0, "B": 0}
 
     def count(chrom, codes):
@@ -141,11 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     except DreamTFError as exc:
         print(f"dreamtf {args.command}: error: {exc}", file=sys.stderr)
         return 1
-    except FileNotFoundError as exc:
-        print(f"dreamtf {args.command}: error: {exc.filename}: no such file", file=sys.stderr)
+    except OSError as exc:  # missing file, read-only folder, full disk
+        print(f"dreamtf {args.command}: error: {os_error_message(exc)}", file=sys.stderr)
         return 1
-    except BrokenPipeError:
-        return 1
+
     return 0
 
 

@@ -71,8 +71,13 @@ def build_dnase(bigwig, region_paths, out, *, size: int, flank: int = 1) -> None
         bw.close()
 
 
-def build_dnase_peaks(conservative, relaxed, region_paths, out, *, size: int) -> None:
-    cons, rel = read_narrowpeak(conservative), read_narrowpeak(relaxed)
+def build_dnase_peaks(conservative, relaxed, region_paths, out, *, size: int, chrom_sizes: dict[str, int]) -> None:
+    cons = read_narrowpeak(conservative, chrom_sizes=chrom_sizes)
+    rel = read_narrowpeak(relaxed, chrom_sizes=chrom_sizes)
+    chroms = {c for c, _, _ in region_windows(region_paths, size)}
+    for path, peaks in ((conservative, cons), (relaxed, rel)):
+        if not chroms & set(peaks):
+            raise DreamTFError(f"{path}: no peak on any chromosome of the windows ({', '.join(sorted(chroms))})")
     signal = np.sort(np.concatenate([p.signal for p in rel.values()])) if rel else np.zeros(1)
 
     def items():

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import DreamTFError
-from .io.bigwig import bigwig_chroms
+from .io.bigwig import check_track
 from .io.chroms import check_same_chroms, chrom_sort_key, write_chrom_sizes
 from .io.fasta import fasta_sizes
 from .io.windowtable import check_label_file, read_regions
@@ -103,30 +103,52 @@ def check_release(
     *,
     fasta,
     bigwigs: dict[str, str],
-    regions: list,
-    labels: dict[str, tuple[str, list[str]]],
+    regions: dict[str, str],
+    labels: dict[str, list[str]],
     size: int,
+    test_chroms: list[str],
+    valid_chroms: list[str],
     out_sizes=None,
 ) -> dict[str, int]:
     """Check the release files a run uses, before any job reads them.
 
-    ``bigwigs`` maps cells to their DNase bigWigs, ``regions`` lists region files and
-    ``labels`` maps label TSVs to the cells read from them. Chromosome names and lengths
-    must agree with the FASTA, windows must be ``size`` bp and labels U/A/B; the first
-    problem is one line naming the file. Returns the FASTA's chromosome sizes (written
-    to ``out_sizes``, in natural order, when given).
+    ``bigwigs`` maps cells to their DNase bigWigs, ``regions`` splits (train, test) to
+    region files and ``labels`` label TSVs to the cells read from them. Chromosome names
+    and lengths must agree with the FASTA, windows must be ``size`` bp and lie inside
+    their chromosomes, labels must be U/A/B, signal values finite and >= 0, and the
+    configured test (validation) chromosomes must be in the genome and the test
+    (training) region file. The first problem is one line naming the file. Returns the
+    FASTA's chromosome sizes (written to ``out_sizes``, in natural order, when given).
     """
     sizes = fasta_sizes(fasta)
     fa_name = Path(fasta).name
+    for key, chroms in (("chromosomes.test", test_chroms), ("chromosomes.validation", valid_chroms)):
+        check_same_chroms(sizes, f"the genome ({fasta})", chroms, f"config: {key}")
+    region_chroms = {}
+    for split, path in regions.items():
+        reg = read_regions(path, size=size)
+        check_same_chroms(sizes, fa_name, reg.chroms, Path(path).name)
+        for chrom, starts in reg.by_chrom():
+            if starts[-1] + size > sizes[chrom]:
+                raise DreamTFError(
+                    f"{path}: window {chrom}:{starts[-1]}-{starts[-1] + size} runs past the end of {chrom} "
+                    f"({sizes[chrom]} bp in {fa_name}); is it from another genome build?"
+                )
+        region_chroms[split] = reg.chroms
+    for split, key, chroms in (
+        ("test", "chromosomes.test", test_chroms),
+        ("train", "chromosomes.validation", valid_chroms),
+    ):
+        missing = [c for c in chroms if split in region_chroms and c not in region_chroms[split]]
+        if missing:
+            raise DreamTFError(f"config: {key} names {missing[0]}, which {regions[split]} has no window on")
+    used = sorted({c for cs in region_chroms.values() for c in cs})
     for bw_path in bigwigs.values():
-        chroms = bigwig_chroms(bw_path)
+        chroms = check_track(bw_path, used)
         check_same_chroms(sizes, fa_name, list(chroms), Path(bw_path).name)
         for c, n in chroms.items():
             if sizes[c] != n:
                 raise DreamTFError(f"{bw_path}: {c} is {n} bp long but {sizes[c]} bp in {fa_name}")
-    for path in regions:
-        reg = read_regions(path, size=size)
-        check_same_chroms(sizes, fa_name, reg.chroms, Path(path).name)
     for path, cells in labels.items():
         chroms = check_label_file(path, cells, size=size)
         check_same_chroms(sizes, fa_name, chroms, Path(path).name)

@@ -7,7 +7,8 @@ import os
 import sys
 from collections.abc import Callable
 
-from .errors import DreamTFError
+from .errors import DreamTFError, os_error_message
+from .io.files import remove_stale_temps
 
 
 def redirect_to_log(path: str) -> None:
@@ -27,12 +28,24 @@ def redirect_to_log(path: str) -> None:
 
 
 def run(main: Callable, smk) -> None:
-    """Run ``main(smk)`` with output in the rule's log; a DreamTFError exits 1 with its message."""
+    """Run ``main(smk)`` with output in the rule's log; bad input or a failed write exits 1 with one line.
+
+    Temporary files that an earlier, killed attempt at the same outputs left behind are
+    removed first.
+    """
     if smk.log:
         redirect_to_log(str(smk.log[0]))
     try:
+        for out in smk.output:
+            remove_stale_temps(out)
         main(smk)
     except DreamTFError as exc:
-        logging.getLogger("dreamtf").error("%s", exc)
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(1)
+        _fail(str(exc))
+    except OSError as exc:  # a full disk, a read-only folder, a vanished file system
+        _fail(os_error_message(exc))
+
+
+def _fail(message: str) -> None:
+    logging.getLogger("dreamtf").error("%s", message)
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(1)

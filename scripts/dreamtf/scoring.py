@@ -35,6 +35,20 @@ def score_files(
         raise DreamTFError(
             f"{labels_path}: no labelled window on {', '.join(missing)} (scored chromosomes: {', '.join(chroms)})"
         )
+    codes = lab.column(cell)
+    for code, name in ((2, "bound (B)"), (0, "unbound (U)")):
+        if not (codes == code).any():
+            raise DreamTFError(
+                f"{labels_path}: no {name} window of {cell} on {', '.join(chroms)}, so its scores are undefined "
+                "(are the cell's ChIP-seq peaks empty or from another experiment?)"
+            )
     pred = read_predictions(predictions_path, chroms=chroms, size=lab.size)
+    if len(pred) == 0:
+        names = read_predictions(predictions_path, size=lab.size).chroms
+        prefix = any(("chr" + c) in chroms or c.removeprefix("chr") in chroms for c in names)
+        hint = "; the files disagree on the 'chr' prefix" if prefix else ""
+        raise DreamTFError(
+            f"{predictions_path}: no prediction on {', '.join(chroms)} (it names {', '.join(names[:4])}{hint})"
+        )
     scores = pred.score[pred.align(lab)]
-    return metrics.score(lab.column(cell), scores, bootstrap=bootstrap)
+    return metrics.score(codes, scores, bootstrap=bootstrap)

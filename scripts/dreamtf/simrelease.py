@@ -19,7 +19,7 @@ from .io.bed import write_bed3
 from .io.bigwig import BigWigWriter
 from .io.chroms import chrom_sort_key, write_chrom_sizes
 from .io.fasta import fasta_writer, write_fasta_record
-from .io.files import atomic_write_text
+from .io.files import atomic_write_text, remove_stale_temps
 from .io.narrowpeak import Peaks, empty_peaks, write_narrowpeak
 from .io.windowtable import write_labels, write_regions
 from .labels import label_counts, label_windows
@@ -156,6 +156,7 @@ def write_simulated_release(
     models = sim.load_tfs(list(tfs))
     erng = sim.rng_for(seed, "expression")
     expr = {(t.name, c): sim.tf_expression(t.name, c, erng) for t in models for c in cells}
+    remove_stale_temps(out)  # what a killed earlier run left
     stage = rl.stage_dir(out)
     try:
         summary = _write_all(

@@ -6,11 +6,15 @@ half-open, like BED.
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 
 import numpy as np
 
 from ..errors import DreamTFError
+
+log = logging.getLogger(__name__)
 
 
 def open_bigwig(path: str | os.PathLike):
@@ -45,14 +49,53 @@ def _check_chrom(bw, chrom: str, path) -> int:
     return sizes[chrom]
 
 
+def _bad_value(path, chrom: str, pos: int, value: float) -> DreamTFError:
+    return DreamTFError(
+        f"{path}: value {value} at {chrom}:{pos}; expected a finite signal >= 0 (fold change or coverage)"
+    )
+
+
 def read_values(bw, chrom: str, start: int, end: int, path: str | os.PathLike = "bigWig") -> np.ndarray:
-    """Values of ``[start, end)`` as float32: 0 where the track has no data or the range leaves the chromosome."""
+    """Values of ``[start, end)`` as float32: 0 where the track has no data or the range leaves the chromosome.
+
+    A negative or infinite value is an error naming the file and position.
+    """
     length = _check_chrom(bw, chrom, path)
     out = np.zeros(end - start, dtype=np.float32)
     a, b = max(0, start), min(length, end)
     if b > a:
-        out[a - start : b - start] = np.nan_to_num(bw.values(chrom, a, b, numpy=True), nan=0.0)
+        v = np.nan_to_num(bw.values(chrom, a, b, numpy=True), nan=0.0, posinf=np.inf, neginf=-np.inf)
+        bad = ~(np.isfinite(v) & (v >= 0))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise _bad_value(path, chrom, a + i, v[i])
+        out[a - start : b - start] = v
     return out
+
+
+def check_track(path: str | os.PathLike, chroms: list[str]) -> dict[str, int]:
+    """Check a signal bigWig from its summaries: values finite and >= 0 on ``chroms``; returns its sizes.
+
+    A chromosome of ``chroms`` without any signal is suspicious (a failed or filtered
+    track, a file of another assay) and logged as a warning naming the file.
+    """
+    bw = open_bigwig(path)
+    try:
+        sizes = dict(bw.chroms())
+        for chrom in chroms:
+            if chrom not in sizes:
+                continue
+            lo, hi = bw.stats(chrom, type="min")[0], bw.stats(chrom, type="max")[0]
+            if hi is None or hi == 0:
+                log.warning("%s: no signal on %s", path, chrom)
+                continue
+            for v in (lo, hi):
+                if not (math.isfinite(v) and v >= 0):
+                    iv = next(x for x in bw.intervals(chrom) if not (math.isfinite(x[2]) and x[2] >= 0))
+                    raise _bad_value(path, chrom, iv[0], iv[2])
+        return sizes
+    finally:
+        bw.close()
 
 
 def chrom_values(bw, chrom: str, path: str | os.PathLike = "bigWig") -> np.ndarray:

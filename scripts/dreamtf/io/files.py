@@ -12,6 +12,7 @@ import gzip
 import io as stdio
 import logging
 import os
+import shutil
 import tempfile
 import zlib
 from collections.abc import Iterator
@@ -74,6 +75,26 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def remove_stale_temps(path: str | os.PathLike) -> list[Path]:
+    """Remove what an interrupted writer of ``path`` left beside it; returns what was removed.
+
+    :func:`atomic_path` writes ``.<name>.<random>.tmp`` and release staging writes
+    ``.<name>.partial-<random>/``; a process killed mid-write (SIGKILL, a node lost)
+    leaves them behind, and the next writer of the same path clears them.
+    """
+    target = Path(path)
+    if not target.parent.is_dir():
+        return []
+    removed = []
+    for pattern in (f".{target.name}.*.tmp", f".{target.name}.partial-*"):
+        for p in target.parent.glob(pattern):
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+            removed.append(p)
+    if removed:
+        log.info("removed %d leftover temporary files of %s", len(removed), target)
+    return removed
 
 
 @contextlib.contextmanager

@@ -7,14 +7,18 @@ IDR output adds columns after the tenth; they are ignored.
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import DreamTFError
-from .chroms import chrom_sort_key
+from .chroms import check_same_chroms, chrom_sort_key
 from .files import atomic_write_text, open_text
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -42,10 +46,19 @@ def empty_peaks() -> Peaks:
     return Peaks(z, z.copy(), z.copy(), np.empty(0, dtype=np.float64))
 
 
-def read_narrowpeak(path: str | os.PathLike) -> dict[str, Peaks]:
+#: fewer peaks than this in a file is suspicious (a failed experiment, a truncated download): a warning
+FEW_PEAKS = 100
+
+
+def read_narrowpeak(path: str | os.PathLike, *, chrom_sizes: dict[str, int] | None = None) -> dict[str, Peaks]:
     """Read a (gzipped) narrowPeak file into ``{chrom: Peaks}``.
 
-    Raises DreamTFError naming the file and line for anything that is not narrowPeak.
+    Raises DreamTFError naming the file and line for anything that is not narrowPeak: a
+    line with fewer than 10 columns, non-integer coordinates, a signalValue that is not
+    a finite number, a summit outside its peak, and an empty file. With ``chrom_sizes``
+    (the genome's), a chromosome the genome lacks or a peak past a chromosome's end (a
+    file of another genome build) is an error too. Fewer than :data:`FEW_PEAKS` peaks
+    is a warning.
     """
     cols: dict[str, list[tuple[int, int, int, float]]] = {}
     with open_text(path) as fh:
@@ -66,6 +79,8 @@ def read_narrowpeak(path: str | os.PathLike) -> dict[str, Peaks]:
                 ) from None
             if start < 0 or end <= start:
                 raise DreamTFError(f"{path}, line {lineno}: bad interval {start}-{end}")
+            if not math.isfinite(signal):
+                raise DreamTFError(f"{path}, line {lineno}: signalValue {parts[6]!r}; expected a finite number")
             if offset < 0:
                 summit = (start + end) // 2
             elif offset > end - start:
@@ -77,6 +92,20 @@ def read_narrowpeak(path: str | os.PathLike) -> dict[str, Peaks]:
             else:
                 summit = start + offset
             cols.setdefault(parts[0], []).append((start, end, summit, signal))
+    n = sum(len(r) for r in cols.values())
+    if n == 0:
+        raise DreamTFError(f"{path}: no peaks (an empty narrowPeak file)")
+    if n < FEW_PEAKS:
+        log.warning("%s: only %d peaks", path, n)
+    if chrom_sizes is not None:
+        check_same_chroms(chrom_sizes, "the genome", list(cols), str(path))
+        for chrom, rows in cols.items():
+            end = max(r[1] for r in rows)
+            if end > chrom_sizes[chrom]:
+                raise DreamTFError(
+                    f"{path}: a peak on {chrom} ends at {end}, past its end ({chrom_sizes[chrom]} bp in the genome); "
+                    "is the file from another genome build?"
+                )
     out: dict[str, Peaks] = {}
     for chrom, rows in cols.items():
         arr = np.asarray(rows, dtype=np.float64)

@@ -29,4 +29,6 @@ def read_tpm(paths: list) -> dict[str, float]:
                 if not math.isfinite(v) or v < 0:
                     raise DreamTFError(f"{p}, line {lineno}: TPM {f[ti]!r}; expected a finite number >= 0")
                 sums[gid] = sums.get(gid, 0.0) + v
+        if not sums:
+            raise DreamTFError(f"{p}: no genes after the header")
     return {g: v / len(paths) for g, v in sums.items()}

@@ -248,13 +248,20 @@ def read_regions(path, *, chroms: Iterable[str] | None = None, size: int | None 
     t = read_window_table(
         path, header=False, value_columns=[], value_kind="score", chroms=chroms, size=size, what="region file"
     )
+    _check_sorted(t)
+    return t
+
+
+def _check_sorted(t: WindowTable) -> None:
+    """Windows sorted by start (no window twice) within chromosomes whose rows are contiguous."""
     same = t.chrom[1:] == t.chrom[:-1]
     bad = np.flatnonzero(same & (t.start[1:] <= t.start[:-1]))
     if len(bad):
-        raise DreamTFError(f"{path}, line {bad[0] + 2}: windows are not sorted by start within {t._name(bad[0])[:-1]}")
+        i = int(bad[0]) + 1
+        what = "appears twice" if t.start[i] == t.start[i - 1] else "is out of order (windows must be sorted by start)"
+        raise DreamTFError(f"{t.path}: window {t._name(i)} {what}")
     if len(np.unique(t.chrom)) != int(np.count_nonzero(~same)) + (1 if len(t) else 0):
-        raise DreamTFError(f"{path}: the windows of a chromosome are not contiguous in the file")
-    return t
+        raise DreamTFError(f"{t.path}: the windows of a chromosome are not contiguous in the file")
 
 
 def read_label_header(path: str | os.PathLike) -> list[str]:
@@ -284,9 +291,11 @@ def read_labels(
     for c in cells:
         if c not in file_cells:
             raise DreamTFError(f"{path}: no column for cell type {c!r} (the file has {', '.join(file_cells)})")
-    return read_window_table(
+    t = read_window_table(
         path, header=True, value_columns=cells, value_kind="labels", chroms=chroms, size=size, what="label file"
     )
+    _check_sorted(t)
+    return t
 
 
 def check_label_file(path: str | os.PathLike, cells: list[str] | None = None, size: int | None = None) -> list[str]:

@@ -1,0 +1,373 @@
+"""Bad input: the README's table "What dreamtf checks", case by case.
+
+Every case: a non-zero exit (or, where the table says so, a warning), one line that names
+the file and what was expected, no traceback, and no output written.
+"""
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from conftest import SIM, TINY_SIZES, TINY_TFS, write_bigwig, write_fasta, write_narrowpeak
+from dreamtf.cli import main
+from dreamtf.errors import DreamTFError
+from dreamtf.io.windowtable import write_labels, write_predictions
+
+STARTS = np.arange(600, 600 + 50 * 400, 50)
+
+
+def run(capsys, *args):
+    """``dreamtf ARGS`` in this process: (exit code, stderr lines)."""
+    rc = main(list(args))
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    return rc, err
+
+
+def one_line(rc, err, *needles):
+    assert rc == 1, err
+    assert len(err) == 1 and "Traceback" not in err[0], err
+    for n in needles:
+        assert n in err[0], err[0]
+
+
+@pytest.fixture
+def scoring(tmp_path):
+    """Labels on chr1 and chr8 (U/A/B), a good submission, and a writer for bad ones."""
+    rng = np.random.default_rng(0)
+    codes = rng.choice(np.array([0, 1, 2], np.uint8), len(STARTS), p=[0.8, 0.05, 0.15])
+    labels = tmp_path / "TF.labels.tsv.gz"
+    write_labels(labels, ["liver"], iter([("chr1", STARTS, codes), ("chr8", STARTS, codes)]), size=200)
+
+    def submission(rows, name="F.tab"):
+        p = tmp_path / name
+        p.write_text("".join("\t".join(map(str, r)) + "\n" for r in rows))
+        return p
+
+    good = [("chr1", s, s + 200, 0.5) for s in STARTS] + [("chr8", s, s + 200, 0.5) for s in STARTS]
+    return SimpleNamespace(labels=labels, codes=codes, submission=submission, good=good, dir=tmp_path)
+
+
+def score(capsys, sc, pred, *extra):
+    return run(capsys, "score", "--labels", str(sc.labels), "--cell", "liver", "--predictions", str(pred),
+               "--chroms", "chr1,chr8", *extra)  # fmt: skip
+
+
+# --- submissions and label files scored by `dreamtf score` --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, needle",
+    [("nan", "score is not a finite number"), ("inf", "score is not a finite number"), ("NA", "F.tab"), ("", "F.tab")],
+)
+def test_submission_score_that_is_not_a_number(capsys, scoring, value, needle):
+    rows = [list(r) for r in scoring.good]
+    rows[3][3] = value
+    rc, err = score(capsys, scoring, scoring.submission(rows))
+    one_line(rc, err, "F.tab", needle)
+
+
+def test_submission_without_chr_prefix(capsys, scoring):
+    rows = [(c.removeprefix("chr"), s, e, v) for c, s, e, v in scoring.good]
+    rc, err = score(capsys, scoring, scoring.submission(rows))
+    one_line(rc, err, "F.tab: no prediction on chr1, chr8", "the files disagree on the 'chr' prefix")
+
+
+def test_submission_of_other_chromosomes(capsys, scoring):
+    rows = [("chr2", s, e, v) for _, s, e, v in scoring.good[:100]]
+    rc, err = score(capsys, scoring, scoring.submission(rows))
+    one_line(rc, err, "F.tab: no prediction on chr1, chr8 (it names chr2)")
+
+
+def test_submission_of_100_bp_windows_against_200_bp_labels(capsys, scoring):
+    rows = [(c, s, s + 100, v) for c, s, _, v in scoring.good]
+    rc, err = score(capsys, scoring, scoring.submission(rows))
+    one_line(rc, err, "F.tab, line 1: window 600-700 is 100 bp, expected 200 bp windows")
+
+
+def test_submission_missing_or_repeating_a_window(capsys, scoring):
+    rc, err = score(capsys, scoring, scoring.submission(scoring.good[1:]))
+    one_line(rc, err, "F.tab: no row for window chr1:600-800", str(scoring.labels))
+    rc, err = score(capsys, scoring, scoring.submission([*scoring.good, scoring.good[5]]))
+    one_line(rc, err, "F.tab: window chr1:850-1050 appears twice")
+
+
+def test_negative_bootstrap(capsys, scoring):
+    rc, err = score(capsys, scoring, scoring.submission(scoring.good), "--bootstrap", "-3")
+    one_line(rc, err, "bootstrap: expected a count of subsamples >= 0, got -3")
+
+
+def test_scored_chromosome_without_labels(capsys, scoring):
+    rc, err = run(capsys, "score", "--labels", str(scoring.labels), "--cell", "liver", "--predictions",
+                  str(scoring.submission(scoring.good)), "--chroms", "chr1,chr5")  # fmt: skip
+    one_line(rc, err, "TF.labels.tsv.gz: no labelled window on chr5 (scored chromosomes: chr1, chr5)")
+
+
+def test_labels_without_bound_windows(capsys, scoring, tmp_path):
+    lab = tmp_path / "U.labels.tsv.gz"
+    zeros = np.zeros(len(STARTS), np.uint8)
+    write_labels(lab, ["liver"], iter([("chr1", STARTS, zeros), ("chr8", STARTS, zeros)]), size=200)
+    rc, err = run(capsys, "score", "--labels", str(lab), "--cell", "liver", "--predictions",
+                  str(scoring.submission(scoring.good)), "--chroms", "chr1,chr8")  # fmt: skip
+    one_line(rc, err, "U.labels.tsv.gz: no bound (B) window of liver on chr1, chr8, so its scores are undefined")
+
+
+@pytest.mark.parametrize(
+    "edit, needle",
+    [
+        (lambda rows: rows.__setitem__(2, "chr1\tNA\t900\tU"), "T.labels.tsv"),
+        (lambda rows: rows.__setitem__(2, "chr1\t700\t900\t"), "line 3: label '' in column 'liver'"),
+        (lambda rows: rows.__setitem__(2, "chr1\t700\t900\tNA"), "line 3: label 'NA' in column 'liver'"),
+        (lambda rows: rows.__setitem__(2, "chr1\t700\t800\tU"), "line 3: window 700-800 is 100 bp"),
+        (lambda rows: rows.__setitem__(2, rows[1]), "window chr1:600-800 appears twice"),
+        (lambda rows: rows.__setitem__(slice(1, 3), rows[2:0:-1]), "chr1:600-800 is out of order"),
+        (lambda rows: rows.__setitem__(slice(1, None), []), "empty label file"),
+    ],
+)
+def test_broken_label_file(capsys, scoring, edit, needle):
+    rows = ["chr\tstart\tstop\tliver"] + [f"chr1\t{s}\t{s + 200}\t{'UAB'[c]}" for s, c in zip(STARTS, scoring.codes)]
+    edit(rows)
+    lab = scoring.dir / "T.labels.tsv"
+    lab.write_text("\n".join(rows) + "\n")
+    rc, err = run(capsys, "score", "--labels", str(lab), "--cell", "liver", "--predictions",
+                  str(scoring.submission(scoring.good)), "--chroms", "chr1")  # fmt: skip
+    one_line(rc, err, "T.labels.tsv", needle)
+
+
+def test_truncated_gzip_submission(capsys, scoring):
+    p = scoring.dir / "F.tab.gz"
+    write_predictions(p, iter([("chr1", STARTS, np.ones(len(STARTS)))] * 1), size=200)
+    p.write_bytes(p.read_bytes()[:-20])
+    rc, err = score(capsys, scoring, p)
+    one_line(rc, err, "F.tab.gz")
+
+
+# --- peaks, chromosome sizes and outputs of `dreamtf labels` --------------------------------------------
+
+
+@pytest.fixture
+def peaks(tmp_path):
+    (tmp_path / "g.sizes").write_text("chr1\t20000\nchr2\t10000\n")
+    (tmp_path / "bl.bed").write_text("chr1\t5000\t5100\n")
+    rel = write_narrowpeak(tmp_path / "r.narrowPeak.gz", [("chr1", 900, 1300, 200)] * 120)
+
+    def labels(cons_rows, out=None, rel_path=rel, sizes="g.sizes"):
+        cons = write_narrowpeak(tmp_path / "c.narrowPeak.gz", cons_rows) if isinstance(cons_rows, list) else cons_rows
+        out = out or tmp_path / "out.tsv.gz"
+        args = ["labels", "--chrom-sizes", str(tmp_path / sizes), "--blacklist", str(tmp_path / "bl.bed")]
+        args += ["--chroms", "chr1", "--cell", "K562", "--conservative", str(cons), "--relaxed", str(rel_path)]
+        return args + ["--out", str(out)], out
+
+    return SimpleNamespace(dir=tmp_path, labels=labels, rel=rel)
+
+
+def test_empty_peak_file(capsys, peaks):
+    args, out = peaks.labels([])
+    one_line(*run(capsys, *args), "c.narrowPeak.gz: no peaks (an empty narrowPeak file)")
+    assert not out.exists()
+
+
+def test_peaks_named_for_another_convention_or_build(capsys, peaks):
+    args, out = peaks.labels([("1", 1000, 1240, 120)])
+    one_line(*run(capsys, *args), "c.narrowPeak.gz: chromosome '1' is not in the genome", "'chr' prefix")
+    args, out = peaks.labels([("chr1", 19_900, 20_140, 120)])
+    one_line(*run(capsys, *args), "a peak on chr1 ends at 20140, past its end (20000 bp", "another genome build")
+    assert not out.exists()
+
+
+def test_peak_with_nan_signal(capsys, peaks):
+    p = peaks.dir / "nan.narrowPeak"
+    p.write_text("chr1\t1000\t1240\t.\t0\t.\tnan\t-1\t-1\t120\n")
+    args, out = peaks.labels(p)
+    one_line(*run(capsys, *args), "nan.narrowPeak, line 1: signalValue 'nan'; expected a finite number")
+
+
+def test_few_peaks_is_a_warning(peaks):
+    args, out = peaks.labels([("chr1", 1000, 1240, 120)])
+    r = subprocess.run([sys.executable, "-m", "dreamtf.cli", *args], capture_output=True, text=True)
+    assert r.returncode == 0 and out.exists()
+    assert "WARNING" in r.stderr and "c.narrowPeak.gz: only 1 peaks" in r.stderr, r.stderr
+
+
+def test_bad_chrom_sizes(capsys, peaks):
+    (peaks.dir / "zero.sizes").write_text("chr1\t0\n")
+    args, _ = peaks.labels([("chr1", 1000, 1240, 120)], sizes="zero.sizes")
+    one_line(*run(capsys, *args), "zero.sizes, line 1: expected 'chromosome<TAB>length'")
+
+
+def test_output_into_a_folder_that_cannot_be_written(capsys, peaks):
+    (peaks.dir / "afile").write_text("")
+    args, out = peaks.labels([("chr1", 1000, 1240, 120)], out=peaks.dir / "afile" / "out.tsv.gz")
+    one_line(*run(capsys, *args), "afile: File exists")
+    rc, err = run(capsys, "simulate", "--out", str(peaks.dir / "afile" / "release"))
+    one_line(rc, err, "afile: File exists")
+
+
+def test_full_disk_is_one_line_and_leaves_nothing(capsys, peaks, monkeypatch):
+    import errno
+
+    from dreamtf.io import tsv
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device", str(peaks.dir / "out.tsv.gz"))
+
+    monkeypatch.setattr(tsv.pacsv, "write_csv", full)
+    args, out = peaks.labels([("chr1", 1000, 1240, 120)])
+    one_line(*run(capsys, *args), "out.tsv.gz: No space left on device")
+    assert not out.exists() and not list(peaks.dir.glob(".out.tsv.gz*"))
+
+
+def test_cli_errors_print_no_traceback_from_a_real_process(peaks):
+    args, _ = peaks.labels([])
+    r = subprocess.run([sys.executable, "-m", "dreamtf.cli", *args], capture_output=True, text=True)
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+
+
+# --- tracks, tables and release files read by the workflow ---------------------------------------------
+
+
+@pytest.mark.parametrize("value", [-5.0, float("inf")])
+def test_bigwig_with_negative_or_infinite_signal(tmp_path, value):
+    from dreamtf.io.bigwig import BigWigTrack, check_track
+
+    bw = write_bigwig(tmp_path / "d.bw", {"chr1": 5000}, {"chr1": [(100, 200, 2.0), (300, 350, value)]})
+    with pytest.raises(DreamTFError, match=rf"d.bw: value {value} at chr1:300; expected a finite signal >= 0"):
+        check_track(bw, ["chr1"])
+    with BigWigTrack(bw) as t, pytest.raises(DreamTFError, match=r"d.bw: value .* at chr1:300"):
+        t.values("chr1", 0, 1000)
+
+
+def test_bigwig_chromosome_without_signal_is_a_warning(tmp_path, caplog):
+    from dreamtf.io.bigwig import check_track
+
+    bw = write_bigwig(tmp_path / "d.bw", {"chr1": 5000, "chr2": 5000}, {"chr1": [(100, 200, 2.0)]})
+    with caplog.at_level(logging.WARNING):
+        assert check_track(bw, ["chr1", "chr2"]) == {"chr1": 5000, "chr2": 5000}
+    assert "d.bw: no signal on chr2" in caplog.text
+
+
+def test_rnaseq_and_gtf_problems(tmp_path):
+    from dreamtf.io.gtf import read_gene_tss
+    from dreamtf.io.rnaseq import read_tpm
+
+    p = tmp_path / "rna.tsv"
+    p.write_text("gene_id\tTPM\nENSG1\tnan\n")
+    with pytest.raises(DreamTFError, match=r"rna.tsv, line 2: TPM 'nan'; expected a finite number >= 0"):
+        read_tpm([p])
+    p.write_text("gene_id\tTPM\n")
+    with pytest.raises(DreamTFError, match=r"rna.tsv: no genes after the header"):
+        read_tpm([p])
+    g = tmp_path / "g.gtf"
+    g.write_text("##format: gtf\n")
+    with pytest.raises(DreamTFError, match=r"g.gtf: no 'gene' lines"):
+        read_gene_tss(g)
+
+
+@pytest.fixture
+def release_files(tmp_path):
+    """A minimal release for check_release: FASTA, bigWig, region files."""
+    fasta = write_fasta(tmp_path / "g.fa", {"chr1": "ACGT" * 2500, "chr2": "ACGT" * 2000})
+    bw = write_bigwig(tmp_path / "d.bw", {"chr1": 10_000, "chr2": 8000}, {"chr1": [(700, 800, 3.0)]})
+
+    def regions(name, rows):
+        p = tmp_path / name
+        p.write_text("".join(f"{c}\t{s}\t{s + 200}\n" for c, s in rows))
+        return p
+
+    train = regions("train.bed", [("chr2", s) for s in range(600, 7400, 50)])
+    test = regions("test.bed", [("chr1", s) for s in range(600, 9400, 50)])
+    return SimpleNamespace(fasta=fasta, bw=bw, train=train, test=test, regions=regions)
+
+
+def check(r, **kw):
+    from dreamtf.release import check_release
+
+    args = dict(fasta=r.fasta, bigwigs={"liver": r.bw}, regions={"train": r.train, "test": r.test}, labels={},
+                size=200, test_chroms=["chr1"], valid_chroms=["chr2"])  # fmt: skip
+    return check_release(**{**args, **kw})
+
+
+def test_release_checks(release_files):
+    r = release_files
+    assert check(r) == {"chr1": 10_000, "chr2": 8000}
+    with pytest.raises(DreamTFError, match=r"config: chromosomes.test: chromosome 'chr5' is not in the genome"):
+        check(r, test_chroms=["chr1", "chr5"])
+    with pytest.raises(DreamTFError, match=r"config: chromosomes.validation names chr1, which .*train.bed has no"):
+        check(r, valid_chroms=["chr1"])
+    past = r.regions("past.bed", [("chr2", 7900)])
+    with pytest.raises(DreamTFError, match=r"past.bed: window chr2:7900-8100 runs past the end of chr2 \(8000 bp"):
+        check(r, regions={"train": past, "test": r.test})
+    unsorted = r.regions("unsorted.bed", [("chr1", 650), ("chr1", 600)])
+    with pytest.raises(DreamTFError, match=r"unsorted.bed: window chr1:600-800 is out of order"):
+        check(r, regions={"test": unsorted}, valid_chroms=[])
+    with pytest.raises(DreamTFError, match=r"train.bed, line 1: window 600-800 is 200 bp, expected 100 bp windows"):
+        check(r, size=100)
+
+
+def test_fasta_with_a_repeated_record(tmp_path):
+    from dreamtf.io.fasta import fasta_sizes
+
+    fa = tmp_path / "g.fa"
+    fa.write_text(">chr1\nACGT\n>chr1\nACGT\n")
+    with pytest.raises(DreamTFError, match=r"g.fa: sequence 'chr1' appears twice"):
+        fasta_sizes(fa)
+
+
+# --- leftovers and byte-identical outputs ---------------------------------------------------------------
+
+
+def test_a_killed_jobs_temporary_files_are_removed_by_the_next_attempt(tmp_path):
+    from dreamtf.rule import run as run_rule
+
+    out = tmp_path / "features" / "HepG2.npz"
+    out.parent.mkdir()
+    stale = [out.parent / ".HepG2.npz.x1y2.tmp", out.parent / ".HepG2.npz.partial-abc"]
+    stale[0].write_bytes(b"half")
+    stale[1].mkdir()
+    other = out.parent / ".K562.npz.x1y2.tmp"  # another job's: not touched
+    other.write_bytes(b"busy")
+    run_rule(lambda smk: out.write_bytes(b"done"), SimpleNamespace(log=[], output=[str(out)]))
+    assert out.read_bytes() == b"done" and not any(p.exists() for p in stale) and other.exists()
+
+
+def test_simulator_clears_a_killed_runs_staging_folder(tmp_path):
+    from dreamtf.simrelease import write_simulated_release
+
+    out = tmp_path / "release"
+    (tmp_path / ".release.partial-old").mkdir()
+    small = {c: n for c, n in TINY_SIZES.items() if c in ("chr1", "chr8", "chr21", "chr2")}
+    write_simulated_release(out, seed=7, chrom_sizes=small, tfs=TINY_TFS, **SIM)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["release"]
+
+
+def test_feature_and_model_archives_are_byte_identical_across_time(tmp_path, monkeypatch):
+    import time
+
+    from dreamtf.io.archive import write_archive
+    from dreamtf.io.featurefile import write_feature_file
+
+    def write(tag):
+        items = [("chr1", STARTS, np.ones((len(STARTS), 2), np.float32), ["a", "b"])]
+        write_feature_file(tmp_path / f"{tag}.npz", iter(items))
+        write_archive(tmp_path / f"{tag}.zip", {"round0.ubj": b"\x00\x01", "meta.json": b"{}"})
+
+    write("first")
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 86_400 * 400)
+    write("later")
+    for ext in ("npz", "zip"):
+        assert Path(tmp_path / f"first.{ext}").read_bytes() == Path(tmp_path / f"later.{ext}").read_bytes()
+
+
+def test_labels_gz_of_a_failed_write_is_not_left_behind(tmp_path):
+    def rows():
+        yield "chr1", STARTS, np.zeros(len(STARTS), np.uint8)
+        raise DreamTFError("stop half way")
+
+    with pytest.raises(DreamTFError):
+        write_labels(tmp_path / "l.tsv.gz", ["K562"], rows(), size=200)
+    assert list(tmp_path.iterdir()) == []
