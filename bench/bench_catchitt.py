@@ -19,27 +19,30 @@ STEP = r"""
 import json, sys, time
 import numpy as np
 from dreamtf import featurestore as fs, release as rl, catchitt
+from dreamtf.io.chroms import read_chrom_sizes
+from dreamtf.io.featurefile import FeatureFile
 R, out, step = sys.argv[1], sys.argv[2], sys.argv[3]
 regs = [rl.regions_path(R, "train"), rl.regions_path(R, "test")]
-n_windows = sum(len(s) for _, s, _ in fs.region_windows(regs))
+n_windows = sum(len(s) for _, s, _ in fs.region_windows(regs, 200))
 t = time.perf_counter()
 info = {}
 if step == "dnase":
-    fs.build_dnase(rl.dnase_bigwig_path(R, "HepG2"), regs, out + "/dnase/HepG2.npz")
+    fs.build_dnase(rl.dnase_bigwig_path(R, "HepG2"), regs, out + "/dnase/HepG2.npz", size=200)
     info["windows_per_s"] = n_windows / (time.perf_counter() - t)
 elif step == "dnase_peaks":
     fs.build_dnase_peaks(rl.dnase_peaks_path(R, "HepG2", "conservative"), rl.dnase_peaks_path(R, "HepG2", "relaxed"),
-                         regs, out + "/dnase_peaks/HepG2.npz")
+                         regs, out + "/dnase_peaks/HepG2.npz", size=200,
+                         chrom_sizes=read_chrom_sizes(rl.chrom_sizes_path(R)))
 elif step == "motif":
-    fs.build_motif("CTCF", rl.fasta_path(R, "hg19.genome.fa.gz"), regs, out + "/motif/CTCF.npz")
-    sizes = fs.FeatureFile(out + "/motif/CTCF.npz").chroms
+    fs.build_motif("CTCF", rl.fasta_path(R, "hg19.genome.fa.gz"), regs, out + "/motif/CTCF.npz", size=200)
+    sizes = FeatureFile(out + "/motif/CTCF.npz").chroms
     info["genome_bp"] = sum(int(l.split()[1]) for l in open(rl.chrom_sizes_path(R)))
     info["mbp_per_s_incl_fasta_read"] = info["genome_bp"] / 1e6 / (time.perf_counter() - t)
 elif step == "train":
     with fs.FeatureSet([out + "/dnase/HepG2.npz", out + "/dnase_peaks/HepG2.npz", out + "/motif/CTCF.npz"]) as f:
         chroms = [c for c in f.chroms if c not in ("chr1", "chr8", "chr21", "chr11")]
         m = catchitt.train(f, rl.labels_path(R, "CTCF"), "HepG2", train_chroms=chroms, valid_chroms=["chr11"],
-                           threads=2)
+                           size=200, threads=2)
     catchitt.save_model(out + "/model.zip", m)
     info["history"] = m["meta"]["history"]
 elif step == "predict":

@@ -19,7 +19,8 @@ STEP = r"""
 import json, sys, time
 import numpy as np
 from dreamtf import factornet as fn, release as rl
-from dreamtf.windows import GenomeCodes, write_genome_codes
+from dreamtf.io.fasta import GenomeCodes, write_genome_codes
+from dreamtf.io.windowtable import read_regions
 R, out, step = sys.argv[1], sys.argv[2], sys.argv[3]
 info = {}
 t = time.perf_counter()
@@ -29,15 +30,16 @@ elif step == "train":
     g = GenomeCodes(out + "/g.u8", out + "/g.json")
     p = {"epochs": 2, "bound_per_epoch": 6000, "patience": 5}
     model, meta = fn.train(g, {"HepG2": rl.dnase_bigwig_path(R, "HepG2")}, rl.labels_path(R, "CTCF"),
-                           train_chroms=["chr2", "chr22", "chrX"], valid_chroms=["chr11"], params=p)
-    fn.save(model, out + "/CTCF.keras", meta)
+                           train_chroms=["chr2", "chr22", "chrX"], valid_chroms=["chr11"], size=200, threads=2,
+                           params=p)
+    fn.save(model, out + "/CTCF.keras", meta, out + "/CTCF.json")
     info["windows_trained"] = 2 * 6000 * 3  # epochs x bound x (1 + negatives_per_bound)
     info["windows_per_s_incl_setup"] = info["windows_trained"] / (time.perf_counter() - t)
     info["device"] = meta["device"]
 elif step == "predict":
     g = GenomeCodes(out + "/g.u8", out + "/g.json")
-    model, meta = fn.load(out + "/CTCF.keras")
-    reg = rl.read_regions(rl.regions_path(R, "test"), chroms=["chr21"])
+    model, meta = fn.load(out + "/CTCF.keras", out + "/CTCF.json")
+    reg = read_regions(rl.regions_path(R, "test"), chroms=["chr21"])
     n = sum(len(s) for _, _, s in fn.predict_regions(model, meta, g, rl.dnase_bigwig_path(R, "liver"), reg,
                                                       cell="liver"))
     info["windows"] = n

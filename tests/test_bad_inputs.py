@@ -261,6 +261,9 @@ def test_rnaseq_and_gtf_problems(tmp_path):
     p.write_text("gene_id\tTPM\n")
     with pytest.raises(DreamTFError, match=r"rna.tsv: no genes after the header"):
         read_tpm([p])
+    p.write_text("gene_id\tTPM\nENSG1.1\t3\nENSG1.2\t4\n")
+    with pytest.raises(DreamTFError, match=r"rna.tsv, line 3: gene ENSG1 is listed twice"):
+        read_tpm([p])
     g = tmp_path / "g.gtf"
     g.write_text("##format: gtf\n")
     with pytest.raises(DreamTFError, match=r"g.gtf: no 'gene' lines"):
@@ -306,6 +309,14 @@ def test_release_checks(release_files):
         check(r, regions={"test": unsorted}, valid_chroms=[])
     with pytest.raises(DreamTFError, match=r"train.bed, line 1: window 600-800 is 200 bp, expected 100 bp windows"):
         check(r, size=100)
+
+
+def test_motif_that_is_neither_a_file_nor_a_jaspar_id():
+    # it used to fall back to the TF's own JASPAR matrix without a word
+    from dreamtf.motifs import load_jaspar
+
+    with pytest.raises(DreamTFError, match=r"features.motifs.CTCF: '/no/such/ctcf.meme' is neither a motif file"):
+        load_jaspar("CTCF", "/no/such/ctcf.meme")
 
 
 def test_fasta_with_a_repeated_record(tmp_path):

@@ -65,11 +65,19 @@ def load_jaspar(tf: str, matrix_id: str | None = None) -> Motif:
     ``matrix_id`` (e.g. ``MA0139.2``) wins; else the preferred matrix for well-known
     TFs; else the first matrix JASPAR lists under the TF's name.
     """
+    import warnings
+
     from pyjaspar import jaspardb
 
     db = jaspardb()
     mid = matrix_id or PREFERRED.get(tf.upper())
-    m = db.fetch_motif_by_id(mid) if mid else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pyjaspar warns, then returns None, for an unknown id
+        m = db.fetch_motif_by_id(mid) if mid else None
+    if m is None and matrix_id:
+        raise DreamTFError(
+            f"features.motifs.{tf}: {matrix_id!r} is neither a motif file nor a matrix id of JASPAR {db.release}"
+        )
     if m is None:
         found = db.fetch_motifs_by_name(tf)
         if not found:

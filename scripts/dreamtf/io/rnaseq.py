@@ -14,6 +14,7 @@ def read_tpm(paths: list) -> dict[str, float]:
         raise DreamTFError("no RNA-seq table given")
     sums: dict[str, float] = {}
     for p in paths:
+        seen: set[str] = set()
         with open_text(p) as fh:
             header = fh.readline().rstrip("\n").split("\t")
             if "gene_id" not in header or "TPM" not in header:
@@ -28,7 +29,10 @@ def read_tpm(paths: list) -> dict[str, float]:
                     raise DreamTFError(f"{p}, line {lineno}: TPM is not a number") from None
                 if not math.isfinite(v) or v < 0:
                     raise DreamTFError(f"{p}, line {lineno}: TPM {f[ti]!r}; expected a finite number >= 0")
+                if gid in seen:
+                    raise DreamTFError(f"{p}, line {lineno}: gene {gid} is listed twice")
+                seen.add(gid)
                 sums[gid] = sums.get(gid, 0.0) + v
-        if not sums:
+        if not seen:
             raise DreamTFError(f"{p}: no genes after the header")
     return {g: v / len(paths) for g, v in sums.items()}
