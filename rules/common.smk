@@ -30,11 +30,14 @@ MODELS = config["models"]
 TRAINED = [m for m in MODELS if m != "baseline"]
 BASELINE_FEATURES = "dnase_max"
 FACTORNET_FEATURES = "seq_dnase"
-FACTORNET_ENV = (
-    "../envs/tensorflow-gpu.yaml"
-    if config["factornet"]["gpu"]
-    else "../envs/tensorflow.yaml"
-)
+FACTORNET_ENV = {
+    ("tensorflow", False): "../envs/tensorflow.yaml",
+    ("tensorflow", True): "../envs/tensorflow-gpu.yaml",
+    ("jax", False): "../envs/jax.yaml",
+    ("jax", True): "../envs/jax-gpu.yaml",
+    ("torch", False): "../envs/torch.yaml",
+    ("torch", True): "../envs/torch.yaml",
+}[(config["factornet"]["backend"], config["factornet"]["gpu"])]
 
 
 wildcard_constraints:
@@ -202,7 +205,8 @@ def train_factornet_inputs(wildcards):
     out = {
         "codes": "results/genome/genome.u8",
         "index": "results/genome/genome.json",
-        "bigwigs": [str(rl.dnase_bigwig_path(REL, c)) for c in train],
+        "dnase": [f"results/factornet/dnase/{c}.f16" for c in train],
+        "dnase_index": [f"results/factornet/dnase/{c}.json" for c in train],
         "labels": labels_file(tf, "train"),
     }
     if fn["open_negatives"] > 0:

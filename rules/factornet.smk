@@ -16,6 +16,26 @@ rule genome_codes:
         "../scripts/genome_codes.py"
 
 
+rule dnase_cache:
+    input:
+        bigwig=lambda w: str(rl.dnase_bigwig_path(REL, w.cell)),
+        regions=region_files(),
+        sizes="results/release/chrom.sizes",
+    output:
+        data="results/factornet/dnase/{cell}.f16",
+        index="results/factornet/dnase/{cell}.json",
+    log:
+        "logs/dnase_cache/{cell}.log",
+    benchmark:
+        "benchmarks/dnase_cache/{cell}.tsv"
+    conda:
+        "../envs/dreamtf.yaml"
+    params:
+        size=lookup(dpath="windows/size", within=config),
+    script:
+        "../scripts/dnase_cache.py"
+
+
 rule train_factornet:
     input:
         unpack(train_factornet_inputs),
@@ -49,7 +69,8 @@ rule predict_factornet:
         meta="results/models/factornet/{tf}.json",
         codes="results/genome/genome.u8",
         index="results/genome/genome.json",
-        bigwig=lambda w: str(rl.dnase_bigwig_path(REL, w.cell)),
+        dnase="results/factornet/dnase/{cell}.f16",
+        dnase_index="results/factornet/dnase/{cell}.json",
         regions=str(rl.regions_path(REL, "test")),
     output:
         "results/predictions/factornet/seq_dnase/F.{tf}.{cell}.tab.gz",

@@ -1,26 +1,28 @@
-"""Rule predict_factornet: every test window of a held-out cell, batched and streamed."""
+"""Rule predict_factornet: every test window of a held-out cell, in batches gathered from memory maps."""
 
 import logging
 
-from dreamtf.factornet import configure_device, load, predict_regions, quiet_tensorflow
+from dreamtf import backends
+from dreamtf.factornet import load, predict_regions
 from dreamtf.io.fasta import GenomeCodes
+from dreamtf.io.memmap import ChromArrays
 from dreamtf.io.windowtable import read_regions, write_predictions
 from dreamtf.rule import run
 
 
 def main(smk):
-    quiet_tensorflow()
-    # the device comes from the current config, not from the one the model was trained with
-    device = configure_device(smk.params.factornet["gpu"], False, smk.threads)
+    p = smk.params.factornet
+    # backend and device come from the current config, not from the one the model was trained with
+    device = backends.setup(p["backend"], gpu=p["gpu"], threads=smk.threads)
     model, meta = load(smk.input.model, smk.input.meta)
     regions = read_regions(smk.input.regions, size=smk.params.size)
     genome = GenomeCodes(smk.input.codes, smk.input.index)
-    n = write_predictions(
-        smk.output[0],
-        predict_regions(model, meta, genome, smk.input.bigwig, regions, cell=smk.wildcards.cell),
-        size=regions.size,
+    dnase = ChromArrays(smk.input.dnase, smk.input.dnase_index)
+    scores = predict_regions(
+        model, meta, genome, dnase, regions, cell=smk.wildcards.cell, batch=p["predict_batch_size"]
     )
-    logging.getLogger("dreamtf").info("%d windows predicted on %s", n, device)
+    n = write_predictions(smk.output[0], scores, size=regions.size)
+    logging.getLogger("dreamtf").info("%d windows predicted with %s", n, device)
 
 
 run(main, snakemake)  # noqa: F821

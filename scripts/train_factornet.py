@@ -3,21 +3,22 @@
 import logging
 import shutil
 
-from dreamtf.factornet import expression_pcs, quiet_tensorflow, save, train
+from dreamtf.factornet import expression_pcs, save, train
 from dreamtf.io.fasta import GenomeCodes
+from dreamtf.io.memmap import ChromArrays
 from dreamtf.rule import run
 
 
 def main(smk):
-    quiet_tensorflow()
     p = dict(smk.params.factornet)
     held = set(smk.params.test_chroms) | set(smk.params.valid_chroms)
     genome = GenomeCodes(smk.input.codes, smk.input.index)
-    train_chroms = [c for c in genome.index if c not in held]
+    dnase = {c: ChromArrays(d, i) for c, d, i in zip(smk.params.cells, smk.input.dnase, smk.input.dnase_index)}
+    train_chroms = [c for c in next(iter(dnase.values())).index if c not in held]
     meta_by_cell = expression_pcs(dict(smk.params.rnaseq), p["meta_pcs"]) if p["meta_pcs"] else None
     model, meta = train(
         genome,
-        dict(zip(smk.params.cells, smk.input.bigwigs)),
+        dnase,
         smk.input.labels,
         train_chroms=train_chroms,
         valid_chroms=list(smk.params.valid_chroms),

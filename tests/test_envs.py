@@ -60,9 +60,13 @@ def test_tensorflow_envs_match_pyproject():
     cpu, gpu = env_pins("tensorflow.yaml"), env_pins("tensorflow-gpu.yaml")
     assert cpu["tensorflow-cpu"] == pins["tensorflow-cpu"] and cpu["keras"] == pins["keras"]
     assert gpu["tensorflow[and-cuda]"] == pins["tensorflow-cpu"] and gpu["keras"] == pins["keras"]
-    for env in (cpu, gpu):
+    jax, jax_gpu, torch = env_pins("jax.yaml"), env_pins("jax-gpu.yaml"), env_pins("torch.yaml")
+    extra = pyproject_pins("jax")
+    assert jax["jax"] == jax["jaxlib"] == jax_gpu["jax[cuda12]"] == extra["jax"] == extra["jaxlib"]
+    for env in (cpu, gpu, jax, jax_gpu, torch):
+        assert env["keras"] == pins["keras"]
         for name in ("numpy", "pybigwig", "pandas", "pyarrow"):
-            assert env[name] == pins[name.replace("pybigwig", "pybigwig")], name
+            assert env[name] == pins[name], name
 
 
 def test_every_rule_has_a_conda_env_and_a_log():
@@ -75,6 +79,7 @@ def test_every_rule_has_a_conda_env_and_a_log():
         assert "log:" in body, f"rule {name} has no log:"
         m = re.search(r'conda:\s*\n\s*"([^"]+)"', body)
         assert m or "FACTORNET_ENV" in body, f"rule {name}: conda: names no environment file"
-        envs = [m.group(1)] if m else ["../envs/tensorflow.yaml", "../envs/tensorflow-gpu.yaml"]
+        factornet = ["tensorflow", "tensorflow-gpu", "jax", "jax-gpu", "torch"]
+        envs = [m.group(1)] if m else [f"../envs/{e}.yaml" for e in factornet]
         for env in envs:
             assert (ROOT / "rules" / env).resolve().is_file(), f"rule {name}: {env} does not exist"

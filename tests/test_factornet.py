@@ -1,4 +1,4 @@
-"""FactorNet: strand symmetry, learning planted motifs, and reloading to the same numbers."""
+"""FactorNet: strand symmetry, inputs gathered from memory maps, learning, reloading, backends."""
 
 import numpy as np
 import pytest
@@ -7,8 +7,9 @@ from conftest import TINY_TFS
 from dreamtf import factornet as fn
 from dreamtf import release as rl
 from dreamtf.errors import DreamTFError
-from dreamtf.factornet_inputs import chrom_batches, window_batch
+from dreamtf.factornet_inputs import chrom_inputs, gather, write_dnase_cache
 from dreamtf.io.fasta import GenomeCodes, write_genome_codes
+from dreamtf.io.memmap import ChromArrays
 from dreamtf.io.windowtable import read_regions
 
 SMALL = {
@@ -25,26 +26,22 @@ SMALL = {
 
 def random_inputs(n, length=1000, seed=0):
     rng = np.random.default_rng(seed)
-    x = np.zeros((n, length, 5), np.float32)
-    x[np.arange(n)[:, None], np.arange(length)[None, :], rng.integers(0, 4, (n, length))] = 1
-    x[:, :, 4] = rng.gamma(0.3, 2.0, (n, length))
-    return x
+    codes = rng.integers(0, 5, (n, length)).astype(np.uint8)  # N included
+    return {"sequence": codes, "tracks": rng.gamma(0.3, 2.0, (n, length, 1)).astype(np.float16)}
 
 
 def test_reverse_complement_by_hand():
-    x = np.zeros((1, 3, 5), np.float32)
-    x[0, 0, 0] = x[0, 1, 1] = x[0, 2, 3] = 1  # A C T
-    x[0, :, 4] = [1, 2, 3]
-    rc = fn.reverse_complement_batch(x)
-    assert rc[0, :, :4].argmax(axis=1).tolist() == [0, 2, 3]  # A G T
-    assert rc[0, :, 4].tolist() == [3, 2, 1]
+    x = {"sequence": np.array([[0, 1, 3, 4]], np.uint8), "tracks": np.array([[[1], [2], [3], [4]]], np.float16)}
+    rc = fn.reverse_complement_inputs(x)
+    assert rc["sequence"].tolist() == [[4, 0, 2, 3]]  # N A G T
+    assert rc["tracks"][0, :, 0].tolist() == [4, 3, 2, 1]
 
 
 def test_model_is_strand_symmetric():
     model = fn.build_model(1, **SMALL)
     x = random_inputs(16)
     p = model.predict(x, verbose=0)
-    q = model.predict(fn.reverse_complement_batch(x), verbose=0)
+    q = model.predict(fn.reverse_complement_inputs(x), verbose=0)
     np.testing.assert_allclose(p, q, atol=1e-6)
     assert p.std() > 0  # not a constant
 
@@ -52,9 +49,19 @@ def test_model_is_strand_symmetric():
 def test_meta_input_is_used():
     model = fn.build_model(1, n_meta=3, **SMALL)
     x = random_inputs(4)
-    a = model.predict({"sequence_tracks": x, "cell_meta": np.zeros((4, 3), np.float32)}, verbose=0)
-    b = model.predict({"sequence_tracks": x, "cell_meta": np.ones((4, 3), np.float32)}, verbose=0)
+    a = model.predict({**x, "cell_meta": np.zeros((4, 3), np.float32)}, verbose=0)
+    b = model.predict({**x, "cell_meta": np.ones((4, 3), np.float32)}, verbose=0)
     assert not np.allclose(a, b)
+
+
+def test_gather_equals_slicing_and_pads_off_the_chromosome():
+    arr = np.arange(1, 101, dtype=np.uint8)
+    starts = np.array([0, 37, 90, -5, 95, -3])
+    got = gather(arr, starts, 10, 0)
+    for row, s in zip(got, starts):
+        expected = np.array([arr[p] if 0 <= p < 100 else 0 for p in range(s, s + 10)], np.uint8)
+        assert np.array_equal(row, expected)
+    assert gather(arr[:5], np.array([0]), 10, 4).tolist() == [[1, 2, 3, 4, 5, 4, 4, 4, 4, 4]]
 
 
 @pytest.fixture(scope="module")
@@ -64,31 +71,41 @@ def genome(tiny_release, tmp_path_factory):
     return GenomeCodes(d / "g.u8", d / "g.json")
 
 
-def test_window_inputs_match_the_fasta(genome, tiny_release):
-    from dreamtf.factornet_inputs import dnase_values
+@pytest.fixture(scope="module")
+def dnase(tiny_release, tmp_path_factory):
+    """Every tiny cell's DNase channel, decoded once (as rule dnase_cache does)."""
+    d = tmp_path_factory.mktemp("dnase")
+    out = {}
+    for cell in ("HepG2", "K562", "liver"):
+        chroms = ["chr1", "chr2", "chr8", "chr11", "chr21"]
+        write_dnase_cache(rl.dnase_bigwig_path(tiny_release, cell), d / f"{cell}.f16", d / f"{cell}.json", chroms)
+        out[cell] = ChromArrays(d / f"{cell}.f16", d / f"{cell}.json")
+    return out
+
+
+def test_window_inputs_match_the_fasta_and_the_bigwig(genome, dnase, tiny_release):
     from dreamtf.io.bigwig import BigWigTrack
     from dreamtf.io.fasta import iter_fasta, to_codes
 
     seq = dict(iter_fasta(rl.fasta_path(tiny_release, "hg19.genome.fa.gz")))["chr2"]
-    tracks = BigWigTrack(rl.dnase_bigwig_path(tiny_release, "K562"))
-    starts = np.array([600, 650, 123_450])
-    x = window_batch(genome, tracks, "chr2", starts - 400, 1000)
-    expected = to_codes(seq[123_050:124_050])
-    assert np.array_equal(x[2, :, :4].argmax(axis=1)[expected < 4], expected[expected < 4])
-    np.testing.assert_allclose(x[2, :, 4], dnase_values(tracks, "chr2", 123_050, 124_050))
-    y = np.concatenate(list(chrom_batches(genome, tracks, "chr2", starts, 200, 1000, batch=2)))
-    np.testing.assert_array_equal(x, y)
-    tracks.close()
+    starts = np.array([600, 650, 123_450, 50])  # the last runs off the chromosome's start
+    x = chrom_inputs(genome, dnase["K562"], "chr2", starts - 400, 1000)
+    assert x["sequence"].dtype == np.uint8 and x["tracks"].shape == (4, 1000, 1)
+    assert np.array_equal(x["sequence"][2], to_codes(seq[123_050:124_050]))
+    assert np.array_equal(x["sequence"][3, :350], np.full(350, 4)) and (x["tracks"][3, :350] == 0).all()
+    with BigWigTrack(rl.dnase_bigwig_path(tiny_release, "K562")) as t:
+        whole = t.values("chr2", 0, t.sizes["chr2"])
+    np.testing.assert_allclose(dnase["K562"].chrom("chr2"), np.log1p(whole), rtol=1e-3, atol=1e-3)
+    assert dnase["K562"].chrom("chr2").max() > 0
 
 
 @pytest.fixture(scope="module")
-def trained(genome, tiny_release, tmp_path_factory):
+def trained(genome, dnase, tiny_release, tmp_path_factory):
     from dreamtf.io.narrowpeak import read_narrowpeak
     from dreamtf.io.windowtable import write_labels
     from dreamtf.labels import label_windows
 
     cells = TINY_TFS["CTCF"]["train_cells"]
-    bigwigs = {c: rl.dnase_bigwig_path(tiny_release, c) for c in cells}
     # The tiny genome holds about 20 CTCF peaks per cell: the challenge rule's 4-5 B windows per
     # peak are too few to learn from in seconds, so this test trains on the overlap rule's 8-9.
     d = tmp_path_factory.mktemp("labels")
@@ -101,7 +118,7 @@ def trained(genome, tiny_release, tmp_path_factory):
     write_labels(labels, cells, label_windows(regions.by_chrom(), peaks, size=200, rule="overlap"), size=200)
     model, meta = fn.train(
         genome,
-        bigwigs,
+        {c: dnase[c] for c in cells},
         labels,
         train_chroms=["chr2"],
         valid_chroms=["chr11"],
@@ -121,19 +138,41 @@ def test_tiny_training_learns_the_planted_motifs(trained):
     assert meta["epochs_run"] >= 2 and meta["cells"] == ["HepG2", "K562"]
 
 
-def test_reloaded_model_predicts_the_same_numbers(trained, genome, tiny_release):
+def test_reloaded_model_predicts_the_same_numbers_whatever_the_batch(trained, genome, dnase, tiny_release):
     model, meta, path = trained
     back, meta2 = fn.load(path, path.with_suffix(".meta.json"))
     assert meta2["valid_auprc"] == meta["valid_auprc"]
     reg = read_regions(rl.regions_path(tiny_release, "test"))
-    first = next(
-        fn.predict_regions(model, meta, genome, rl.dnase_bigwig_path(tiny_release, "liver"), reg, cell="liver")
-    )
-    again = next(
-        fn.predict_regions(back, meta2, genome, rl.dnase_bigwig_path(tiny_release, "liver"), reg, cell="liver")
-    )
+    first = next(fn.predict_regions(model, meta, genome, dnase["liver"], reg, cell="liver", batch=1000))
+    again = next(fn.predict_regions(back, meta2, genome, dnase["liver"], reg, cell="liver", batch=377))
     assert first[0] == "chr1" and len(first[2]) == len(first[1])
-    np.testing.assert_allclose(first[2], again[2], atol=1e-6)
+    np.testing.assert_allclose(first[2], again[2], atol=1e-5)
+
+
+def test_same_weights_same_predictions_on_tensorflow_and_jax(trained, genome, dnase, tmp_path):
+    """The saved model, reloaded on JAX in a fresh process, scores windows as TensorFlow does."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("jax")
+    _, meta, path = trained
+    x = chrom_inputs(genome, dnase["liver"], "chr1", np.arange(600, 600 + 50 * 64, 50) - 400, 1000)
+    np.savez(tmp_path / "x.npz", **x)
+    tf_scores = fn.load(path, path.with_suffix(".meta.json"))[0].predict(x, verbose=0).ravel()
+    code = (
+        "import sys, numpy as np\n"
+        "from dreamtf import backends, factornet as fn\n"
+        "print(backends.setup('jax', gpu=False, threads=1))\n"
+        "m, _ = fn.load(sys.argv[1], sys.argv[2])\n"
+        "x = dict(np.load(sys.argv[3]))\n"
+        "np.save(sys.argv[4], np.asarray(m.predict(x, verbose=0)).ravel())\n"
+    )
+    args = [str(path), str(path.with_suffix(".meta.json")), str(tmp_path / "x.npz"), str(tmp_path / "jax.npy")]
+    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout.strip() == "jax on CPU"
+    np.testing.assert_allclose(np.load(tmp_path / "jax.npy"), tf_scores, atol=1e-5)
+    assert tf_scores.std() > 0
 
 
 def _label_table(codes_by_chrom):
@@ -181,9 +220,9 @@ def test_tensorflow_threads_are_capped_to_the_rule_threads():
     import sys
 
     code = (
-        "from dreamtf.factornet import configure_device\n"
+        "from dreamtf import backends\n"
+        "backends.setup('tensorflow', gpu=False, threads=1)\n"
         "import tensorflow as tf\n"
-        "configure_device(False, False, 1)\n"
         "print(tf.config.threading.get_intra_op_parallelism_threads(),"
         " tf.config.threading.get_inter_op_parallelism_threads())\n"
     )

@@ -1,8 +1,8 @@
 """FactorNet-style Siamese CNN-BiLSTM (Quang & Xie, Methods 2019) in Keras 3.
 
-Input: a window's 1,000 bp (configurable) centred on the 200 bp window, as one-hot
-sequence (A, C, G, T) plus base-resolution tracks (log1p DNase fold change; more
-tracks, such as mappability, fit the same channel axis). One body,
+Input: a window's 1,000 bp (configurable) centred on the 200 bp window, as base codes
+(one-hot encoded inside the model: A, C, G, T) plus base-resolution tracks (log1p DNase
+fold change; more tracks, such as mappability, fit the same channel axis). One body,
 
     Conv1D -> Dropout -> per-position Dense -> MaxPool -> BiLSTM -> Dropout
     -> Dense -> [cell metadata concatenated] -> Dropout -> Dense(1, sigmoid),
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
+from . import backends
 from .errors import DreamTFError
-from .factornet_inputs import TrainingWindows, batch_inputs, chrom_batches, open_chromatin_mask
-from .io.bigwig import BigWigTrack
+from .factornet_inputs import TrainingWindows, batch_inputs, chrom_inputs, open_chromatin_mask, prefetch
 from .io.files import atomic_path, atomic_write_text
 from .io.rnaseq import read_tpm
 from .io.windowtable import read_labels
@@ -50,31 +50,33 @@ DEFAULTS = {
     "gpu": False,
     "mixed_precision": False,
     "meta_pcs": 0,
+    "backend": "tensorflow",
+    "predict_batch_size": 1024,
 }
 
 
-def quiet_tensorflow() -> None:
-    """Silence TensorFlow's C++ start-up chatter (call before importing keras)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-
-
-def reverse_complement_batch(x: np.ndarray) -> np.ndarray:
-    """Reverse complement of a batch (n, length, 4 + tracks): sequence complemented, all reversed."""
-    perm = [3, 2, 1, 0] + list(range(4, x.shape[-1]))
-    return x[:, ::-1, :][:, :, perm]
+def reverse_complement_inputs(inputs: dict) -> dict:
+    """The reverse complement of model inputs: codes complemented (N stays N) and reversed, tracks reversed."""
+    comp = np.array([3, 2, 1, 0, 4], dtype=np.uint8)
+    return {**inputs, "sequence": comp[inputs["sequence"][:, ::-1]], "tracks": inputs["tracks"][:, ::-1, :]}
 
 
 def build_model(n_tracks: int = 1, n_meta: int = 0, **params):
-    """The Siamese FactorNet model; ``params`` override :data:`DEFAULTS`."""
-    quiet_tensorflow()
+    """The Siamese FactorNet model; ``params`` override :data:`DEFAULTS`.
+
+    Inputs: ``sequence`` (batch, input_length) base codes, ``tracks`` (batch,
+    input_length, n_tracks) and, with ``n_meta``, ``cell_meta`` (batch, n_meta).
+    """
     import keras
     from keras import layers
 
+    from .keras_parts import EncodeInputs, ReverseComplement
+
     p = {**DEFAULTS, **params}
-    channels = 4 + n_tracks
-    seq_in = keras.Input((p["input_length"], channels), name="sequence_tracks")
-    inputs = [seq_in]
+    codes_in = keras.Input((p["input_length"],), dtype="uint8", name="sequence")
+    tracks_in = keras.Input((p["input_length"], n_tracks), name="tracks")
+    inputs = [codes_in, tracks_in]
+    seq_in = EncodeInputs(name="encode")([codes_in, tracks_in])
     meta_in = None
     if n_meta:
         meta_in = keras.Input((n_meta,), name="cell_meta")
@@ -84,7 +86,9 @@ def build_model(n_tracks: int = 1, n_meta: int = 0, **params):
     drop1 = layers.Dropout(p["dropout"] / 5, name="conv_dropout")  # FactorNet: light dropout after the motifs
     per_pos = layers.Dense(p["kernels"], activation="relu", name="per_position_dense")
     pool = layers.MaxPooling1D(pool_size=p["kernel_width"] // 2, strides=p["kernel_width"] // 2, name="pool")
-    lstm = layers.Bidirectional(layers.LSTM(p["lstm_units"]), name="bilstm")
+    # JAX's cuDNN LSTM has no float16 kernel: under mixed precision it stays in float32 there
+    lstm_dtype = "float32" if keras.backend.backend() == "jax" else None
+    lstm = layers.Bidirectional(layers.LSTM(p["lstm_units"], dtype=lstm_dtype), name="bilstm", dtype=lstm_dtype)
     drop2 = layers.Dropout(p["dropout"], name="lstm_dropout")
     dense = layers.Dense(p["dense_units"], activation="relu", name="dense")
     drop3 = layers.Dropout(p["dropout"], name="dense_dropout")
@@ -96,52 +100,11 @@ def build_model(n_tracks: int = 1, n_meta: int = 0, **params):
             h = layers.Concatenate(name=None)([h, meta_in])
         return out(drop3(h))
 
-    from .keras_parts import ReverseComplement
-
     rc = ReverseComplement(name="reverse_complement")(seq_in)
     avg = layers.Average(name="strand_average")([body(seq_in), body(rc)])
     model = keras.Model(inputs, avg, name="factornet")
     model.compile(optimizer=keras.optimizers.Adam(p["learning_rate"]), loss="binary_crossentropy")
     return model
-
-
-def set_seed(seed: int) -> None:
-    """Seed Python, numpy and TensorFlow, and ask TensorFlow for deterministic kernels."""
-    quiet_tensorflow()
-    import keras
-    import tensorflow as tf
-
-    keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
-
-
-def configure_device(gpu: bool, mixed_precision: bool, threads: int) -> str:
-    """Use a GPU when asked for and present, else the CPU, with at most ``threads`` CPU threads.
-
-    Call before the first model is built: TensorFlow fixes its thread pools then.
-    Returns a description of the device.
-    """
-    quiet_tensorflow()
-    import keras
-    import tensorflow as tf
-
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
-    except RuntimeError:  # TensorFlow already started (a second model in one process)
-        log.warning("TensorFlow has started already; its thread pools keep their size")
-
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpu and gpus:
-        for g in gpus:
-            tf.config.experimental.set_memory_growth(g, True)
-        if mixed_precision:
-            keras.mixed_precision.set_global_policy("mixed_float16")
-        return f"GPU ({len(gpus)} found){', mixed precision' if mixed_precision else ''}"
-    if gpu:
-        log.warning("factornet.gpu is set but TensorFlow sees no GPU; training on the CPU")
-    tf.config.set_visible_devices([], "GPU")
-    return "CPU"
 
 
 def save(model, path: str | os.PathLike, meta: dict, meta_path: str | os.PathLike) -> None:
@@ -156,14 +119,14 @@ def save(model, path: str | os.PathLike, meta: dict, meta_path: str | os.PathLik
 
 
 def load(path: str | os.PathLike, meta_path: str | os.PathLike):
-    """(model, meta) saved by :func:`save`."""
-    quiet_tensorflow()
+    """(model, meta) saved by :func:`save`; call :func:`dreamtf.backends.setup` first."""
     import keras
 
-    from .keras_parts import ReverseComplement
+    from .keras_parts import EncodeInputs, ReverseComplement
 
+    objects = {"ReverseComplement": ReverseComplement, "EncodeInputs": EncodeInputs}
     try:
-        model = keras.models.load_model(path, compile=False, custom_objects={"ReverseComplement": ReverseComplement})
+        model = keras.models.load_model(path, compile=False, custom_objects=objects)
         meta = json.loads(Path(meta_path).read_text())
     except (OSError, ValueError) as exc:
         raise DreamTFError(f"{path}: not a dreamtf FactorNet model ({exc})") from None
@@ -186,7 +149,7 @@ def expression_pcs(rnaseq: dict[str, list], k: int) -> dict[str, list[float]]:
 
 def train(
     genome,
-    bigwigs: dict,
+    dnase: dict,
     labels_path,
     *,
     train_chroms,
@@ -200,20 +163,21 @@ def train(
 ):
     """Train one FactorNet model on every training cell pooled; returns (model, meta).
 
+    ``genome`` is the memory-mapped base codes, ``dnase`` ({cell: ChromArrays}) each
+    training cell's DNase channel (:func:`dreamtf.factornet_inputs.write_dnase_cache`).
     ``dnase_peaks`` ({cell: relaxed DNase narrowPeak}) enables open-chromatin negatives;
     ``size`` is the configured window size, ``threads`` the CPU threads to use.
     """
     p = {**DEFAULTS, **(params or {})}
-    set_seed(p["seed"])
-    device = configure_device(p["gpu"], p["mixed_precision"], threads)
+    device = backends.setup(p["backend"], gpu=p["gpu"], threads=threads, mixed_precision=p["mixed_precision"])
+    backends.set_seed(p["seed"])
     import keras
 
     from .keras_parts import TrainingBatches
 
-    cells = list(bigwigs)
+    cells = list(dnase)
     labels = read_labels(labels_path, cells=cells, chroms=list(train_chroms) + list(valid_chroms), size=size)
     rng = np.random.default_rng(p["seed"])
-    tracks = {c: BigWigTrack(bigwigs[c]) for c in cells}
     open_mask = open_chromatin_mask(labels, cells, dnase_peaks) if dnase_peaks and p["open_negatives"] else None
     share = p["open_negatives"] if open_mask is not None else 0.0
     train_w = TrainingWindows(labels, cells, train_chroms, rng, open_mask, where="training chromosomes")
@@ -229,7 +193,7 @@ def train(
     model = build_model(1, n_meta, **p)
 
     def make(c, s, cell):
-        return batch_inputs(genome, tracks, labels, cells, c, s, cell, p["input_length"], meta_by_cell)
+        return batch_inputs(genome, dnase, labels, cells, c, s, cell, p["input_length"], meta_by_cell)
 
     n_val_b = int(p["validation_windows"] / (1 + p["negatives_per_bound"]))
     vc, vs, vcell, vy = valid_w.sample(n_val_b, p["negatives_per_bound"], 0, share)
@@ -244,8 +208,6 @@ def train(
         callbacks.append(keras.callbacks.CSVLogger(str(log_csv)))
     log.info("training on %s (%s); %d bound windows in the pool", ", ".join(cells), device, len(train_w.bound[0]))
     hist = model.fit(batches, validation_data=(xv, vy), epochs=p["epochs"], callbacks=callbacks, verbose=2)
-    for t in tracks.values():
-        t.close()
     from .metrics import score
 
     pv = model.predict(xv, batch_size=1000, verbose=0).ravel()
@@ -268,8 +230,13 @@ def train(
     return model, meta
 
 
-def predict_regions(model, meta: dict, genome, bigwig, regions, *, cell: str, batch: int = 1000):
-    """Yield (chrom, starts, scores) for every window of ``regions`` in one cell."""
+def predict_regions(model, meta: dict, genome, dnase, regions, *, cell: str, batch: int):
+    """Yield (chrom, starts, scores) for every window of ``regions`` in one cell.
+
+    ``dnase`` is the cell's memory-mapped DNase channel. Batches have one shape (the
+    last of a chromosome is padded), so a compiling backend compiles once, and the next
+    batch is gathered on a second thread while the model scores this one.
+    """
     p = meta["params"]
     if regions.size != meta["window_size"]:
         raise DreamTFError(
@@ -279,17 +246,22 @@ def predict_regions(model, meta: dict, genome, bigwig, regions, *, cell: str, ba
     meta_vec = (meta.get("meta_by_cell") or {}).get(cell)
     if meta.get("meta_by_cell") and meta_vec is None:
         raise DreamTFError(f"the model has no expression metadata for cell {cell!r}")
-    track = BigWigTrack(bigwig)
-    try:
+    length = p["input_length"]
+    flank = (length - regions.size) // 2
+
+    def batches():
         for chrom, starts in regions.by_chrom():
+            for i in range(0, len(starts), batch):
+                s = starts[i : i + batch]
+                padded = np.pad(s, (0, batch - len(s)), mode="edge")
+                x = chrom_inputs(genome, dnase, chrom, padded - flank, length)
+                if meta_vec is not None:
+                    x["cell_meta"] = np.tile(np.float32(meta_vec), (batch, 1))
+                yield chrom, starts, i, len(s), x
+
+    out: list[np.ndarray] = []
+    for chrom, starts, i, n, x in prefetch(batches()):
+        out.append(np.asarray(model.predict_on_batch(x)).ravel()[:n].astype(np.float32))
+        if i + n == len(starts):
+            yield chrom, starts, np.concatenate(out)
             out = []
-            for x in chrom_batches(genome, track, chrom, starts, regions.size, p["input_length"], batch):
-                inp = (
-                    x
-                    if meta_vec is None
-                    else {"sequence_tracks": x, "cell_meta": np.tile(np.float32(meta_vec), (len(x), 1))}
-                )
-                out.append(np.asarray(model.predict_on_batch(inp)).ravel())
-            yield chrom, starts, np.concatenate(out).astype(np.float32)
-    finally:
-        track.close()

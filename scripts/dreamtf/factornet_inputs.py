@@ -1,81 +1,91 @@
-"""FactorNet's inputs: one-hot sequence plus DNase per base, and the windows it trains on.
+"""FactorNet's inputs, gathered at memory speed, and the windows it trains on.
 
-A window's input is ``input_length`` bp centred on it: base codes from the memory-mapped
-genome (:class:`dreamtf.io.fasta.GenomeCodes`) as one-hot A, C, G, T (N all zero) and
-the cell's log1p DNase fold change as a fifth channel. Training draws every epoch's
-windows from :class:`TrainingWindows`; prediction reads a chromosome in chunks
-(:func:`chrom_batches`).
+A window's input is ``input_length`` bp centred on it: the base codes (A=0, C=1, G=2,
+T=3, N=4) from the memory-mapped genome (:class:`dreamtf.io.fasta.GenomeCodes`) and the
+cell's DNase channel from its memory-mapped track cache (:func:`write_dnase_cache`:
+log1p fold change per base, float16), both decoded once per genome or cell. A batch is
+gathered with one vectorised copy per array (a strided view indexed by the windows'
+starts), never a Python loop over windows or a bigWig call. The model one-hot encodes
+the codes itself (:class:`dreamtf.keras_parts.EncodeInputs`), so a batch moves 3 bytes
+per base to the device, not 20.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
+from collections.abc import Iterator
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from .errors import DreamTFError
-from .io.bigwig import BigWigTrack
-from .io.fasta import GenomeCodes
+from .io.bigwig import write_track_cache
+from .io.memmap import ChromArrays
 from .io.narrowpeak import read_narrowpeak
 from .windows import count_hits, overlap_ranges
 
 log = logging.getLogger(__name__)
 
-ONE_HOT = np.vstack([np.eye(4, dtype=np.float32), np.zeros((1, 4), dtype=np.float32)])  # N -> all zero
+N_CODE = 4  # base code of N, and of positions off the chromosome
 
 
-def dnase_values(track: BigWigTrack, chrom: str, start: int, end: int) -> np.ndarray:
-    """The DNase channel over [start, end): log1p fold change, 0 off the chromosome."""
-    return np.log1p(track.values(chrom, start, end))
+def dnase_transform(values: np.ndarray) -> np.ndarray:
+    """The DNase channel from fold change: log1p."""
+    return np.log1p(values)
 
 
-def encode(codes: np.ndarray, tracks: list[np.ndarray]) -> np.ndarray:
-    """Channels (length, 4 + n_tracks): one-hot sequence then the tracks."""
-    return np.concatenate([ONE_HOT[codes], *[t[:, None] for t in tracks]], axis=1)
+def write_dnase_cache(bigwig, data_path, index_path, chroms: list[str]) -> dict[str, list[int]]:
+    """Decode a cell's DNase bigWig once into FactorNet's memory-mapped channel (log1p, float16)."""
+    return write_track_cache(bigwig, data_path, index_path, chroms, transform=dnase_transform, dtype=np.float16)
 
 
-def _codes(seq: np.ndarray, lo: int, hi: int) -> np.ndarray:
-    codes = np.full(hi - lo, 4, dtype=np.uint8)
-    a, b = max(0, lo), min(len(seq), hi)
-    if b > a:
-        codes[a - lo : b - lo] = seq[a:b]
-    return codes
+def gather(array: np.ndarray, starts: np.ndarray, length: int, fill) -> np.ndarray:
+    """Rows ``array[s : s + length]`` for every ``s`` of ``starts``: shape (n, length), ``fill`` off the array.
 
-
-def window_batch(genome: GenomeCodes, track: BigWigTrack, chrom: str, input_starts: np.ndarray, length: int):
-    """Inputs (n, length, 5) for windows whose input starts at ``input_starts``; off-chromosome is N/0."""
-    seq = genome.chrom(chrom)
-    out = np.empty((len(input_starts), length, 5), dtype=np.float32)
-    for i, s in enumerate(input_starts):
-        s = int(s)
-        out[i] = encode(_codes(seq, s, s + length), [dnase_values(track, chrom, s, s + length)])
+    One vectorised copy from a strided view; only windows that run off either end
+    (a few per chromosome) are assembled one by one.
+    """
+    starts = np.asarray(starts, dtype=np.int64)
+    out = np.empty((len(starts), length), dtype=array.dtype)
+    n = len(array)
+    inside = (starts >= 0) & (starts + length <= n)
+    if n >= length and inside.any():
+        out[inside] = sliding_window_view(array, length)[starts[inside]]
+    for i in np.flatnonzero(~inside):
+        s = int(starts[i])
+        out[i] = fill
+        a, b = max(0, s), min(n, s + length)
+        if b > a:
+            out[i, a - s : b - s] = array[a:b]
     return out
 
 
-def chrom_batches(genome: GenomeCodes, track: BigWigTrack, chrom: str, starts, size: int, length: int, batch: int):
-    """Yield inputs for consecutive batches of a chromosome's windows, reading each span once."""
-    seq = genome.chrom(chrom)
-    flank = (length - size) // 2
-    for i in range(0, len(starts), batch):
-        s = starts[i : i + batch] - flank
-        lo, hi = int(s[0]), int(s[-1]) + length
-        chunk = encode(_codes(seq, lo, hi), [dnase_values(track, chrom, lo, hi)])
-        idx = (s - lo)[:, None] + np.arange(length)[None, :]
-        yield chunk[idx]
+def chrom_inputs(genome, track: ChromArrays, chrom: str, input_starts: np.ndarray, length: int) -> dict:
+    """Model inputs for windows of one chromosome whose inputs start at ``input_starts``."""
+    return {
+        "sequence": gather(genome.chrom(chrom), input_starts, length, N_CODE),
+        "tracks": gather(track.chrom(chrom), input_starts, length, 0)[:, :, None],
+    }
 
 
 def batch_inputs(genome, tracks: dict, labels, cells, chrom_idx, starts, cell_idx, length: int, meta_by_cell=None):
     """Model inputs for windows given as (chromosome index, window start, cell index) arrays."""
     flank = (length - labels.size) // 2
-    x = np.empty((len(starts), length, 5), dtype=np.float32)
-    for j, cell in enumerate(cells):
-        for ci in np.unique(chrom_idx[cell_idx == j]):
-            m = (cell_idx == j) & (chrom_idx == ci)
-            x[m] = window_batch(genome, tracks[cell], labels.chroms[int(ci)], starts[m] - flank, length)
+    seq = np.empty((len(starts), length), dtype=np.uint8)
+    trk = np.empty((len(starts), length, 1), dtype=np.float16)
+    for ci in np.unique(chrom_idx):
+        chrom = labels.chroms[int(ci)]
+        m = chrom_idx == ci
+        seq[m] = gather(genome.chrom(chrom), starts[m] - flank, length, N_CODE)
+        for j in np.unique(cell_idx[m]):
+            mj = m & (cell_idx == j)
+            trk[mj, :, 0] = gather(tracks[cells[int(j)]].chrom(chrom), starts[mj] - flank, length, 0)
+    out = {"sequence": seq, "tracks": trk}
     if meta_by_cell:
-        meta = np.array([meta_by_cell[cells[j]] for j in cell_idx], dtype=np.float32)
-        return {"sequence_tracks": x, "cell_meta": meta}
-    return x
+        out["cell_meta"] = np.array([meta_by_cell[cells[j]] for j in cell_idx], dtype=np.float32)
+    return out
 
 
 def open_chromatin_mask(labels, cells, dnase_peaks: dict) -> np.ndarray:
@@ -146,3 +156,30 @@ class TrainingWindows:
         y = np.r_[np.ones(len(rb)), np.zeros(len(ru))].astype(np.float32)
         order = self.rng.permutation(len(rows))
         return self.labels.chrom[rows][order], starts[order], np.concatenate([cb, cu]).astype(np.int64)[order], y[order]
+
+
+def prefetch(items: Iterator, depth: int = 2) -> Iterator:
+    """Iterate over ``items`` produced on a background thread, up to ``depth`` ahead.
+
+    Lets the next batch be gathered while the model works on this one; an exception
+    in the producer is raised here.
+    """
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+
+    def produce():
+        try:
+            for item in items:
+                q.put(item)
+            q.put(done)
+        except BaseException as exc:  # handed to the consumer
+            q.put(exc)
+
+    threading.Thread(target=produce, daemon=True).start()
+    while True:
+        item = q.get()
+        if item is done:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        yield item

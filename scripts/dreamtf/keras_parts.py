@@ -1,7 +1,8 @@
 """Keras subclasses of dreamtf's FactorNet (importing this module imports Keras).
 
-``ReverseComplement`` is the layer that gives both strands to the shared body;
-``TrainingBatches`` feeds training, with a fresh sample of windows every epoch.
+``EncodeInputs`` one-hot encodes the base codes on the device and appends the tracks;
+``ReverseComplement`` gives both strands to the shared body; ``TrainingBatches`` feeds
+training, with a fresh sample of windows every epoch.
 """
 
 from __future__ import annotations
@@ -9,6 +10,23 @@ from __future__ import annotations
 import keras
 import numpy as np
 from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="dreamtf")
+class EncodeInputs(keras.layers.Layer):
+    """[codes (batch, length) of A=0, C=1, G=2, T=3, N=4; tracks (batch, length, k)] -> (batch, length, 4 + k).
+
+    One-hot A, C, G, T (N all zero), then the tracks, in the layer's compute dtype.
+    """
+
+    def call(self, inputs):
+        codes, tracks = inputs
+        onehot = ops.one_hot(ops.cast(codes, "int32"), 5, dtype=self.compute_dtype)[..., :4]
+        return ops.concatenate([onehot, ops.cast(tracks, self.compute_dtype)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        codes, tracks = input_shape
+        return (*codes, 4 + tracks[-1])
 
 
 @keras.saving.register_keras_serializable(package="dreamtf")

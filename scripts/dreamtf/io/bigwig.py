@@ -146,3 +146,33 @@ class BigWigWriter(_Handle):
             self.bw.addEntries(
                 chrom, np.asarray(starts, dtype=np.int64), values=np.asarray(values, dtype=np.float64), span=span
             )
+
+
+def write_track_cache(
+    bigwig: str | os.PathLike,
+    data_path: str | os.PathLike,
+    index_path: str | os.PathLike,
+    chroms: list[str],
+    *,
+    transform=None,
+    dtype=np.float16,
+    chunk: int = 10_000_000,
+) -> dict[str, list[int]]:
+    """Decode every base of ``chroms`` from a bigWig once into a memory-mapped cache (:mod:`dreamtf.io.memmap`).
+
+    Values are read (and checked) ``chunk`` bp at a time, passed through ``transform``
+    (for example ``np.log1p``) and stored as ``dtype``; memory holds one chunk.
+    """
+    from .memmap import write_chrom_arrays
+
+    with BigWigTrack(bigwig) as track:
+        for c in chroms:
+            _check_chrom(track.bw, c, bigwig)
+
+        def chunks(chrom):
+            n = track.sizes[chrom]
+            for a in range(0, n, chunk):
+                v = track.values(chrom, a, min(n, a + chunk))
+                yield transform(v) if transform is not None else v
+
+        return write_chrom_arrays(data_path, index_path, ((c, chunks(c)) for c in chroms), dtype)

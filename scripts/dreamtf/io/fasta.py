@@ -9,15 +9,14 @@ memory-mapped, so a job touches only the bases it reads.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 
 from ..errors import DreamTFError
-from .files import atomic_path, atomic_write_text, gzip_sink, open_text
+from .files import atomic_path, gzip_sink, open_text
+from .memmap import ChromArrays, write_chrom_arrays
 
 BASES = np.frombuffer(b"ACGTN", dtype=np.uint8)
 
@@ -111,39 +110,18 @@ def fasta_writer(path: str | os.PathLike, level: int = 1) -> Iterator:
 
 
 def write_genome_codes(fasta, out_codes, out_index) -> dict[str, list[int]]:
-    """Decode a FASTA into ``out_codes`` (uint8) with ``out_index`` ({chrom: [offset, length]})."""
-    index: dict[str, list[int]] = {}
-    offset = 0
-    with atomic_path(out_codes) as tmp, open(tmp, "wb") as fh:
+    """Decode a FASTA once into a memory-mappable uint8 file of base codes with its index."""
+    seen: set[str] = set()
+
+    def items():
         for name, seq in iter_fasta(fasta):
-            if name in index:
+            if name in seen:
                 raise DreamTFError(f"{fasta}: sequence {name!r} appears twice")
-            codes = to_codes(seq)
-            fh.write(codes.tobytes())
-            index[name] = [offset, len(codes)]
-            offset += len(codes)
-    if not index:
-        raise DreamTFError(f"{fasta}: no FASTA records found")
-    with atomic_write_text(out_index) as fh:
-        json.dump(index, fh)
-    return index
+            seen.add(name)
+            yield name, [to_codes(seq)]
+
+    return write_chrom_arrays(out_codes, out_index, items(), np.uint8)
 
 
-class GenomeCodes:
+class GenomeCodes(ChromArrays):
     """Memory-mapped base codes of every chromosome (written by :func:`write_genome_codes`)."""
-
-    def __init__(self, codes_path, index_path):
-        try:
-            self.index = json.loads(Path(index_path).read_text())
-            self._mm = np.memmap(codes_path, dtype=np.uint8, mode="r")
-        except (OSError, ValueError) as exc:
-            raise DreamTFError(f"{codes_path}: cannot open the genome code cache ({exc})") from None
-
-    def chrom(self, name: str) -> np.ndarray:
-        if name not in self.index:
-            raise DreamTFError(f"genome has no chromosome {name!r} (it has {', '.join(list(self.index)[:4])}, ...)")
-        off, n = self.index[name]
-        return self._mm[off : off + n]
-
-    def sizes(self) -> dict[str, int]:
-        return {c: n for c, (_, n) in self.index.items()}
