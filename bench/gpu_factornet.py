@@ -61,7 +61,7 @@ def prepare(out: Path, scale: float) -> dict:
     return sizes
 
 
-def measure(backend: str, out: Path, batch: int, mixed: bool) -> dict:
+def measure(backend: str, out: Path, batch: int, mixed: bool, train: bool = True) -> dict:
     """One backend, in this process: input assembly, inference and training throughput."""
     import numpy as np
 
@@ -107,6 +107,8 @@ def measure(backend: str, out: Path, batch: int, mixed: bool) -> dict:
         model.predict_on_batch(x)
     res["model_only_windows_per_s"] = round(10 * batch / (time.perf_counter() - t))
 
+    if not train:
+        return res
     from dreamtf.keras_parts import TrainingBatches
 
     rng = np.random.default_rng(0)
@@ -137,16 +139,19 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "gpu"))
     ap.add_argument("--length-scale", type=float, default=1.0, help="shrink the chromosomes (quick checks)")
     ap.add_argument("--mixed-precision", action="store_true")
+    ap.add_argument("--skip-training", action="store_true", help="input assembly and inference only")
     ap.add_argument("--measure", help=argparse.SUPPRESS)  # internal: one backend in this process
     args = ap.parse_args()
     out = Path(args.out)
     if args.measure:
-        print(json.dumps(measure(args.measure, out, args.batch, args.mixed_precision)), flush=True)
+        res = measure(args.measure, out, args.batch, args.mixed_precision, train=not args.skip_training)
+        print(json.dumps(res), flush=True)
         return
     prepare(out, args.length_scale)
     for backend in args.backends.split(","):
         cmd = [sys.executable, __file__, "--measure", backend, "--out", str(out), "--batch", str(args.batch)]
-        r = subprocess.run(cmd + (["--mixed-precision"] if args.mixed_precision else []), text=True)
+        cmd += ["--mixed-precision"] if args.mixed_precision else []
+        r = subprocess.run(cmd + (["--skip-training"] if args.skip_training else []), text=True)
         if r.returncode:
             print(json.dumps({"backend": backend, "error": f"exit {r.returncode}"}), flush=True)
 

@@ -32,6 +32,7 @@ rule dnase_cache:
         "../envs/dreamtf.yaml"
     params:
         size=lookup(dpath="windows/size", within=config),
+        norm=lookup(dpath="factornet/dnase_norm", within=config),
     script:
         "../scripts/dnase_cache.py"
 

@@ -9,7 +9,7 @@ from dreamtf.rule import run
 
 def main(smk):
     chroms = [c for c, _, _ in region_windows(list(smk.input.regions), smk.params.size)]
-    index = write_dnase_cache(smk.input.bigwig, smk.output.data, smk.output.index, chroms)
+    index = write_dnase_cache(smk.input.bigwig, smk.output.data, smk.output.index, chroms, norm=smk.params.norm)
     logging.getLogger("dreamtf").info("%d chromosomes, %d bp", len(index), sum(n for _, n in index.values()))
 
 

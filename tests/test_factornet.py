@@ -16,8 +16,8 @@ SMALL = {
     "kernels": 16,
     "lstm_units": 16,
     "dense_units": 32,
-    "epochs": 6,
-    "patience": 2,
+    "epochs": 12,
+    "patience": 4,
     "bound_per_epoch": 1500,
     "validation_windows": 1500,
     "seed": 5,
@@ -78,12 +78,13 @@ def dnase(tiny_release, tmp_path_factory):
     out = {}
     for cell in ("HepG2", "K562", "liver"):
         chroms = ["chr1", "chr2", "chr8", "chr11", "chr21"]
-        write_dnase_cache(rl.dnase_bigwig_path(tiny_release, cell), d / f"{cell}.f16", d / f"{cell}.json", chroms)
+        bw = rl.dnase_bigwig_path(tiny_release, cell)
+        write_dnase_cache(bw, d / f"{cell}.f16", d / f"{cell}.json", chroms, norm=fn.DEFAULTS["dnase_norm"])
         out[cell] = ChromArrays(d / f"{cell}.f16", d / f"{cell}.json")
     return out
 
 
-def test_window_inputs_match_the_fasta_and_the_bigwig(genome, dnase, tiny_release):
+def test_window_inputs_match_the_fasta_and_the_bigwig(genome, dnase, tiny_release, tmp_path):
     from dreamtf.io.bigwig import BigWigTrack
     from dreamtf.io.fasta import iter_fasta, to_codes
 
@@ -93,10 +94,17 @@ def test_window_inputs_match_the_fasta_and_the_bigwig(genome, dnase, tiny_releas
     assert x["sequence"].dtype == np.uint8 and x["tracks"].shape == (4, 1000, 1)
     assert np.array_equal(x["sequence"][2], to_codes(seq[123_050:124_050]))
     assert np.array_equal(x["sequence"][3, :350], np.full(350, 4)) and (x["tracks"][3, :350] == 0).all()
-    with BigWigTrack(rl.dnase_bigwig_path(tiny_release, "K562")) as t:
+    bw = rl.dnase_bigwig_path(tiny_release, "K562")
+    with BigWigTrack(bw) as t:
         whole = t.values("chr2", 0, t.sizes["chr2"])
-    np.testing.assert_allclose(dnase["K562"].chrom("chr2"), np.log1p(whole), rtol=1e-3, atol=1e-3)
-    assert dnase["K562"].chrom("chr2").max() > 0
+    write_dnase_cache(bw, tmp_path / "l.f16", tmp_path / "l.json", ["chr2"], norm="log1p")
+    np.testing.assert_allclose(ChromArrays(tmp_path / "l.f16", tmp_path / "l.json").chrom("chr2"), np.log1p(whole),
+                               rtol=1e-3, atol=1e-3)  # fmt: skip
+    # rank: 0 without signal, else the rank among the cell's open bins, in (0, 1], order kept
+    ranked = dnase["K562"].chrom("chr2").astype(np.float32)
+    assert np.array_equal(ranked == 0, whole == 0) and ranked.max() <= 1 and ranked.max() > 0.9
+    order = np.argsort(whole[whole > 0], kind="stable")
+    assert (np.diff(ranked[whole > 0][order]) >= -1e-3).all()
 
 
 @pytest.fixture(scope="module")

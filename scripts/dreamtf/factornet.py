@@ -52,6 +52,7 @@ DEFAULTS = {
     "meta_pcs": 0,
     "backend": "tensorflow",
     "predict_batch_size": 1024,
+    "dnase_norm": "rank",
 }
 
 

@@ -36,9 +36,44 @@ def dnase_transform(values: np.ndarray) -> np.ndarray:
     return np.log1p(values)
 
 
-def write_dnase_cache(bigwig, data_path, index_path, chroms: list[str]) -> dict[str, list[int]]:
-    """Decode a cell's DNase bigWig once into FactorNet's memory-mapped channel (log1p, float16)."""
-    return write_track_cache(bigwig, data_path, index_path, chroms, transform=dnase_transform, dtype=np.float16)
+def rank_transform(sample_sorted: np.ndarray):
+    """Fold change -> its rank among the cell's open bins (0-1]; no signal stays 0.
+
+    ``sample_sorted`` holds the cell's positive per-bin maxima: every cell's channel then
+    spans the same range whatever its sequencing depth or signal scale, as Catchitt's
+    rank-normalised features do.
+    """
+    positive = sample_sorted[sample_sorted > 0]
+    if len(positive) == 0:
+        raise DreamTFError("the DNase track has no signal to rank against")
+
+    def transform(values: np.ndarray) -> np.ndarray:
+        ranks = np.searchsorted(positive, values, side="right") / len(positive)
+        return np.where(values > 0, np.maximum(ranks, 1.0 / len(positive)), 0.0)
+
+    return transform
+
+
+def write_dnase_cache(bigwig, data_path, index_path, chroms: list[str], *, norm: str) -> dict[str, list[int]]:
+    """Decode a cell's DNase bigWig once into FactorNet's memory-mapped channel (float16).
+
+    ``norm`` is ``rank`` (each base's fold change as its rank among the cell's open bins)
+    or ``log1p`` (log1p fold change, as the original FactorNet).
+    """
+    if norm == "log1p":
+        transform = dnase_transform
+    elif norm == "rank":
+        from .features import dnase_rank_sample
+        from .io.bigwig import open_bigwig
+
+        bw = open_bigwig(bigwig)
+        try:
+            transform = rank_transform(dnase_rank_sample(bw, chroms, n=400_000))
+        finally:
+            bw.close()
+    else:
+        raise DreamTFError(f"factornet.dnase_norm: {norm!r}; expected rank or log1p")
+    return write_track_cache(bigwig, data_path, index_path, chroms, transform=transform, dtype=np.float16)
 
 
 def gather(array: np.ndarray, starts: np.ndarray, length: int, fill) -> np.ndarray:
