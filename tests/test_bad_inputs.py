@@ -241,6 +241,20 @@ def test_bigwig_with_negative_or_infinite_signal(tmp_path, value):
         t.values("chr1", 0, 1000)
 
 
+def test_features_and_factornet_channel_refuse_negative_signal(tmp_path):
+    from dreamtf.factornet_inputs import write_dnase_cache
+    from dreamtf.featurestore import build_dnase
+
+    bw = write_bigwig(tmp_path / "d.bw", {"chr1": 5000}, {"chr1": [(100, 200, 2.0), (1300, 1350, -5.0)]})
+    regions = tmp_path / "r.bed"
+    regions.write_text("".join(f"chr1\t{s}\t{s + 200}\n" for s in range(600, 4400, 50)))
+    with pytest.raises(DreamTFError, match=r"d.bw: value -5.0 at chr1:1300"):
+        build_dnase(bw, [regions], tmp_path / "f.npz", size=200)
+    with pytest.raises(DreamTFError, match=r"d.bw: value -5.0 at chr1:1300"):
+        write_dnase_cache(bw, tmp_path / "c.f16", tmp_path / "c.json", ["chr1"], norm="log1p")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.bw", "r.bed"]
+
+
 def test_bigwig_chromosome_without_signal_is_a_warning(tmp_path, caplog):
     from dreamtf.io.bigwig import check_track
 

@@ -9,7 +9,7 @@ from conftest import write_bigwig
 from dreamtf import features as ft
 from dreamtf.errors import DreamTFError
 from dreamtf.featurestore import FeatureSet
-from dreamtf.io.bigwig import open_bigwig
+from dreamtf.io.bigwig import BigWigTrack
 from dreamtf.io.featurefile import FeatureFile, write_feature_file
 from dreamtf.io.narrowpeak import Peaks
 from dreamtf.motifs import Motif, counts_to_probs, load_jaspar, read_motif_file, scan, scan_reference
@@ -71,11 +71,10 @@ def test_mid_rank_and_rolling():
 
 def test_dnase_features_from_a_bigwig(tmp_path):
     path = write_bigwig(tmp_path / "d.bw", {"chr2": 10_000}, {"chr2": [(1000, 1050, 8.0), (3000, 3010, 2.0)]})
-    bw = open_bigwig(path)
     starts = np.arange(600, 5000, 50)
     ranks = np.sort(np.r_[np.zeros(90), np.full(5, 2.0), np.full(5, 8.0)]).astype(np.float32)
-    x, cols = ft.dnase_features(bw, "chr2", starts, 200, ranks, flank=1)
-    bw.close()
+    with BigWigTrack(path) as track:
+        x, cols = ft.dnase_features(track, "chr2", starts, 200, ranks, flank=1)
     assert x.shape == (len(starts), 6 * 7 + 4) and len(cols) == x.shape[1]
     row = dict(zip(cols, x[list(starts).index(1000)]))
     assert row["dnase.b+0.max"] == pytest.approx(0.975)  # mid-rank of 8 among the sample

@@ -64,13 +64,10 @@ def write_dnase_cache(bigwig, data_path, index_path, chroms: list[str], *, norm:
         transform = dnase_transform
     elif norm == "rank":
         from .features import dnase_rank_sample
-        from .io.bigwig import open_bigwig
+        from .io.bigwig import BigWigTrack
 
-        bw = open_bigwig(bigwig)
-        try:
-            transform = rank_transform(dnase_rank_sample(bw, chroms, n=400_000))
-        finally:
-            bw.close()
+        with BigWigTrack(bigwig) as track:
+            transform = rank_transform(dnase_rank_sample(track, chroms, n=400_000))
     else:
         raise DreamTFError(f"factornet.dnase_norm: {norm!r}; expected rank or log1p")
     return write_track_cache(bigwig, data_path, index_path, chroms, transform=transform, dtype=np.float16)

@@ -116,24 +116,20 @@ def _rolling(a: np.ndarray, width: int, kind: str) -> np.ndarray:
 
 
 def dnase_features(
-    bw, chrom: str, starts: np.ndarray, size: int, ranks: np.ndarray, *, flank: int = 1
+    track, chrom: str, starts: np.ndarray, size: int, ranks: np.ndarray, *, flank: int = 1
 ) -> tuple[np.ndarray, list[str]]:
     """The ``dnase`` group for one chromosome (see module docstring).
 
-    ``ranks`` is the cell's sorted genome-wide sample of per-bin maxima, used to
+    ``track`` is the cell's :class:`dreamtf.io.bigwig.BigWigTrack` (values checked as
+    read); ``ranks`` its sorted genome-wide sample of per-bin maxima, used to
     rank-normalise intensities.
     """
     first, nbins = _window_bins(starts, size)
-    length = bw.chroms()[chrom]
+    length = track.sizes[chrom]
     hi = min(length, int(starts[-1]) + size + (flank + LONG_RANGE + 1) * BIN) if len(starts) else 0
     chunk = 200_000 * BIN  # 10 Mb at a time keeps memory flat on any chromosome
     stats = (
-        np.vstack(
-            [
-                dnase_bin_stats(np.nan_to_num(bw.values(chrom, lo, min(hi, lo + chunk), numpy=True).astype(np.float32)))
-                for lo in range(0, hi, chunk)
-            ]
-        )
+        np.vstack([dnase_bin_stats(track.values(chrom, lo, min(hi, lo + chunk))) for lo in range(0, hi, chunk)])
         if hi
         else np.zeros((0, len(DNASE_STATS)), np.float32)
     )
@@ -160,10 +156,10 @@ def dnase_features(
     return x, cols
 
 
-def dnase_rank_sample(bw, chroms: list[str], *, n: int = 200_000, seed: int = 0) -> np.ndarray:
-    """A sorted sample of per-bin maxima over ``chroms`` (the cell's rank reference)."""
+def dnase_rank_sample(track, chroms: list[str], *, n: int = 200_000, seed: int = 0) -> np.ndarray:
+    """A sorted sample of per-bin maxima over ``chroms`` of a BigWigTrack (the cell's rank reference)."""
     rng = np.random.default_rng(seed)
-    sizes = bw.chroms()
+    sizes = track.sizes
     total = sum(sizes[c] // BIN for c in chroms)
     parts = []
     for c in chroms:
@@ -175,7 +171,7 @@ def dnase_rank_sample(bw, chroms: list[str], *, n: int = 200_000, seed: int = 0)
             hi = min(nb, lo + chunk)
             sel = picks[(picks >= lo) & (picks < hi)] - lo
             if len(sel):
-                vals = np.nan_to_num(bw.values(c, lo * BIN, hi * BIN, numpy=True).astype(np.float32, copy=False))
+                vals = track.values(c, lo * BIN, hi * BIN)
                 parts.append(vals.reshape(hi - lo, BIN).max(axis=1)[sel])
     return np.sort(np.concatenate(parts))
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import features as ft
 from .errors import DreamTFError
-from .io.bigwig import open_bigwig
+from .io.bigwig import BigWigTrack
 from .io.fasta import iter_fasta_codes
 from .io.featurefile import FeatureFile, write_feature_file
 from .io.gtf import gene_id_of, read_gene_tss
@@ -53,35 +53,33 @@ def region_windows(region_paths: list[str | os.PathLike], size: int) -> list[tup
 
 def build_dnase(bigwig, region_paths, out, *, size: int, flank: int = 1) -> None:
     windows = region_windows(region_paths, size)
-    bw = open_bigwig(bigwig)
-    try:
-        missing = [c for c, _, _ in windows if c not in bw.chroms()]
+    with BigWigTrack(bigwig) as track:
+        missing = [c for c, _, _ in windows if c not in track.sizes]
         if missing:
             raise DreamTFError(f"{bigwig}: no chromosome {missing[0]!r}; chromosome names must agree")
-        ranks = ft.dnase_rank_sample(bw, [c for c, _, _ in windows])
+        ranks = ft.dnase_rank_sample(track, [c for c, _, _ in windows])
 
         def items():
             for chrom, starts, size in windows:
-                x, cols = ft.dnase_features(bw, chrom, starts, size, ranks, flank=flank)
+                x, cols = ft.dnase_features(track, chrom, starts, size, ranks, flank=flank)
                 log.info("dnase %s: %d windows", chrom, len(starts))
                 yield chrom, starts, x, cols
 
         write_feature_file(out, items())
-    finally:
-        bw.close()
 
 
 def build_dnase_peaks(conservative, relaxed, region_paths, out, *, size: int, chrom_sizes: dict[str, int]) -> None:
     cons = read_narrowpeak(conservative, chrom_sizes=chrom_sizes)
     rel = read_narrowpeak(relaxed, chrom_sizes=chrom_sizes)
-    chroms = {c for c, _, _ in region_windows(region_paths, size)}
+    windows = region_windows(region_paths, size)
+    chroms = {c for c, _, _ in windows}
     for path, peaks in ((conservative, cons), (relaxed, rel)):
         if not chroms & set(peaks):
             raise DreamTFError(f"{path}: no peak on any chromosome of the windows ({', '.join(sorted(chroms))})")
     signal = np.sort(np.concatenate([p.signal for p in rel.values()])) if rel else np.zeros(1)
 
     def items():
-        for chrom, starts, _ in region_windows(region_paths, size):
+        for chrom, starts, _ in windows:
             x, cols = ft.dnase_peak_features(
                 cons.get(chrom, empty_peaks()), rel.get(chrom, empty_peaks()), starts, size, signal
             )
