@@ -1,8 +1,9 @@
 """FactorNet-style Siamese CNN-BiLSTM (Quang & Xie, Methods 2019) in Keras 3.
 
 Input: a window's 1,000 bp (configurable) centred on the 200 bp window, as base codes
-(one-hot encoded inside the model: A, C, G, T) plus base-resolution tracks (log1p DNase
-fold change; more tracks, such as mappability, fit the same channel axis). One body,
+(one-hot encoded inside the model: A, C, G, T) plus base-resolution tracks (the DNase
+channel, ranked within the cell or log1p fold change; more tracks, such as mappability,
+fit the same channel axis). One body,
 
     Conv1D -> Dropout -> per-position Dense -> MaxPool -> BiLSTM -> Dropout
     -> Dense -> [cell metadata concatenated] -> Dropout -> Dense(1, sigmoid),
