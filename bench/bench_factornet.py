@@ -18,7 +18,7 @@ from _util import OUT, run_steps
 STEP = r"""
 import json, sys, time
 import numpy as np
-from dreamtf import factornet as fn, release as rl
+from dreamtf import factornet as fn, factornet_predict as fp, release as rl
 from dreamtf.factornet_inputs import chrom_inputs, write_dnase_cache
 from dreamtf.io.fasta import GenomeCodes, write_genome_codes
 from dreamtf.io.memmap import ChromArrays
@@ -64,7 +64,7 @@ elif step == "predict":
     model, meta = fn.load(out + "/CTCF.keras", out + "/CTCF.json")
     reg = read_regions(rl.regions_path(R, "test"), chroms=["chr21"])
     t = time.perf_counter()
-    n = sum(len(s) for _, _, s in fn.predict_regions(model, meta, g, d, reg, cell="liver", batch=1024))
+    n = sum(len(s) for _, _, s in fp.predict_regions(model, meta, g, d, reg, cell="liver", batch=1024))
     info["windows"] = n
     info["windows_per_s"] = n / (time.perf_counter() - t)
 info["wall_s"] = time.perf_counter() - t

@@ -67,6 +67,7 @@ def measure(backend: str, out: Path, batch: int, mixed: bool, train: bool = True
 
     from dreamtf import backends
     from dreamtf import factornet as fn
+    from dreamtf import factornet_predict as fp
     from dreamtf.factornet_inputs import TrainingWindows, batch_inputs, chrom_inputs
     from dreamtf.io.memmap import ChromArrays
     from dreamtf.io.windowtable import WindowTable
@@ -92,9 +93,9 @@ def measure(backend: str, out: Path, batch: int, mixed: bool, train: bool = True
     model = fn.build_model(1, **p)
     meta = {"params": p, "window_size": size, "meta_by_cell": {}}
     warm = WindowTable("w", ["chr21"], np.zeros(batch, np.int32), test.start[:batch], size)
-    list(fn.predict_regions(model, meta, genome, dnase, warm, cell="liver", batch=batch))  # compile
+    list(fp.predict_regions(model, meta, genome, dnase, warm, cell="liver", batch=batch))  # compile
     t = time.perf_counter()
-    scores = list(fn.predict_regions(model, meta, genome, dnase, test, cell="liver", batch=batch))
+    scores = list(fp.predict_regions(model, meta, genome, dnase, test, cell="liver", batch=batch))
     wall = time.perf_counter() - t
     n = sum(len(s) for _, _, s in scores)
     res["inference_windows"] = n

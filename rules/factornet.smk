@@ -60,6 +60,7 @@ rule train_factornet:
         valid_chroms=lookup(dpath="chromosomes/validation", within=config),
         size=lookup(dpath="windows/size", within=config),
         factornet=lookup(dpath="factornet", within=config),
+        matrix=lambda w: config["features"]["motifs"].get(w.tf),
     script:
         "../scripts/train_factornet.py"
 

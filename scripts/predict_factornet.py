@@ -3,7 +3,8 @@
 import logging
 
 from dreamtf import backends
-from dreamtf.factornet import load, predict_regions
+from dreamtf.factornet import load
+from dreamtf.factornet_predict import predict_regions
 from dreamtf.io.fasta import GenomeCodes
 from dreamtf.io.memmap import ChromArrays
 from dreamtf.io.windowtable import read_regions, write_predictions

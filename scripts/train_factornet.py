@@ -6,6 +6,7 @@ import shutil
 from dreamtf.factornet import expression_pcs, save, train
 from dreamtf.io.fasta import GenomeCodes
 from dreamtf.io.memmap import ChromArrays
+from dreamtf.motifs import resolve_motif
 from dreamtf.rule import run
 
 
@@ -15,6 +16,8 @@ def main(smk):
     genome = GenomeCodes(smk.input.codes, smk.input.index)
     dnase = {c: ChromArrays(d, i) for c, d, i in zip(smk.params.cells, smk.input.dnase, smk.input.dnase_index)}
     train_chroms = [c for c in next(iter(dnase.values())).index if c not in held]
+    uses_motif = p["motif_init"] or p["motif_negatives"]
+    motifs = [resolve_motif(smk.wildcards.tf, smk.params.matrix)] if uses_motif else None
     meta_by_cell = expression_pcs(dict(smk.params.rnaseq), p["meta_pcs"]) if p["meta_pcs"] else None
     model, meta = train(
         genome,
@@ -28,6 +31,7 @@ def main(smk):
         log_csv=smk.output.history + ".tmp",
         meta_by_cell=meta_by_cell,
         dnase_peaks=dict(zip(smk.params.cells, smk.input.get("dnase_peaks", []))) or None,
+        motifs=motifs,
     )
     save(model, smk.output.model, meta, smk.output.meta)
     shutil.move(smk.output.history + ".tmp", smk.output.history)

@@ -5,12 +5,13 @@ import pytest
 
 from conftest import TINY_TFS
 from dreamtf import factornet as fn
+from dreamtf import factornet_predict as fp
 from dreamtf import release as rl
 from dreamtf.errors import DreamTFError
 from dreamtf.factornet_inputs import chrom_inputs, gather, write_dnase_cache
 from dreamtf.io.fasta import GenomeCodes, write_genome_codes
 from dreamtf.io.memmap import ChromArrays
-from dreamtf.io.windowtable import read_regions
+from dreamtf.io.windowtable import WindowTable, read_regions
 
 SMALL = {
     "kernels": 16,
@@ -151,10 +152,29 @@ def test_reloaded_model_predicts_the_same_numbers_whatever_the_batch(trained, ge
     back, meta2 = fn.load(path, path.with_suffix(".meta.json"))
     assert meta2["valid_auprc"] == meta["valid_auprc"]
     reg = read_regions(rl.regions_path(tiny_release, "test"))
-    first = next(fn.predict_regions(model, meta, genome, dnase["liver"], reg, cell="liver", batch=1000))
-    again = next(fn.predict_regions(back, meta2, genome, dnase["liver"], reg, cell="liver", batch=377))
+    first = next(fp.predict_regions(model, meta, genome, dnase["liver"], reg, cell="liver", batch=1000))
+    again = next(fp.predict_regions(back, meta2, genome, dnase["liver"], reg, cell="liver", batch=377))
     assert first[0] == "chr1" and len(first[2]) == len(first[1])
     np.testing.assert_allclose(first[2], again[2], atol=1e-5)
+
+
+def test_chromosome_wide_inference_equals_scoring_each_window_alone(trained, genome, dnase, tiny_release):
+    """predict_regions computes the convolutions once per base; the scores must be the
+    model's own on each window's input: at chromosome ends, across a gap in the regions,
+    across stretch boundaries (batch 7) and on both strands."""
+    model, meta, _ = trained
+    reg = read_regions(rl.regions_path(tiny_release, "test"))
+    chrom, starts = next(reg.by_chrom())
+    keep = np.r_[0:40, 300:330, len(starts) - 25 : len(starts)]  # the ends and a gap
+    sub = WindowTable(
+        path=reg.path, chroms=reg.chroms, chrom=np.zeros(len(keep), np.int32), start=starts[keep], size=200
+    )
+    scored = fp.predict_regions(model, meta, genome, dnase["liver"], sub, cell="liver", batch=7)
+    got = np.concatenate([s for _, _, s in scored])
+    x = chrom_inputs(genome, dnase["liver"], chrom, starts[keep] - 400, 1000)
+    want = model.predict(x, verbose=0).ravel()
+    assert want.std() > 0
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
 
 def test_same_weights_same_predictions_on_tensorflow_and_jax(trained, genome, dnase, tmp_path):
@@ -201,13 +221,73 @@ def test_all_negatives_from_open_chromatin():
     lab = _label_table({"chr2": [2, 2, 0, 0, 0, 0, 0, 0, 0, 0]})
     open_mask = np.zeros((10, 1), bool)
     open_mask[2:8] = True
-    w = TrainingWindows(lab, ["K562"], ["chr2"], np.random.default_rng(0), open_mask, where="training chromosomes")
-    chrom, starts, cell, y = w.sample(None, 2, 0, open_share=1.0)
+    masks = {"open": open_mask}
+    w = TrainingWindows(lab, ["K562"], ["chr2"], np.random.default_rng(0), masks, where="training chromosomes")
+    chrom, starts, cell, y = w.sample(None, 2, 0, {"open": 1.0})
     assert y.tolist().count(1) == 2 and len(y) == 6
     assert set(((starts[y == 0] - 600) // 50).tolist()) <= set(range(2, 8))
     # more negatives asked for than open windows: the rest are drawn at random
-    _, _, _, y = w.sample(None, 5, 0, open_share=1.0)
+    _, _, _, y = w.sample(None, 5, 0, {"open": 1.0})
     assert len(y) == 12
+
+
+def test_negatives_come_from_each_pool_in_its_share():
+    from dreamtf.factornet_inputs import TrainingWindows
+
+    lab = _label_table({"chr2": [2] * 10 + [0] * 1000})
+    open_mask = np.zeros((1010, 1), bool)
+    open_mask[10:110] = True
+    motif_mask = np.zeros(1010, bool)  # one flag per window, whatever the cell
+    motif_mask[200:300] = True
+    masks = {"open": open_mask, "motif": motif_mask}
+    w = TrainingWindows(lab, ["K562"], ["chr2"], np.random.default_rng(0), masks, where="training chromosomes")
+    _, starts, _, y = w.sample(None, 5, 0, {"open": 0.4, "motif": 0.2})
+    idx = (starts[y == 0] - 600) // 50
+    assert len(idx) == 50
+    assert np.count_nonzero((idx >= 10) & (idx < 110)) >= 20  # random draws may add a few more
+    assert np.count_nonzero((idx >= 200) & (idx < 300)) >= 10
+
+
+def test_motif_window_mask_flags_windows_with_an_instance_as_strong_as_bound_ones():
+    from dreamtf.factornet_inputs import motif_window_mask
+    from dreamtf.motifs import Motif
+
+    rng = np.random.default_rng(0)
+    seq = rng.integers(0, 4, 600 + 50 * 40 + 400).astype(np.uint8)
+    site = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3], np.uint8)  # AAACCCGGGTTT
+    probs = np.full((12, 4), 0.01)
+    probs[np.arange(12), site] = 0.97
+    motif = Motif("X", "X.1", probs)
+    for w in (3, 20, 30):  # planted inside windows 3, 20 and 30; 3 and 20 bound
+        seq[600 + 50 * w + 90 : 600 + 50 * w + 102] = site
+
+    class Genome:
+        def chrom(self, name):
+            return seq
+
+    codes = [0] * 40
+    codes[3] = codes[20] = 2
+    lab = _label_table({"chr2": codes})
+    mask = motif_window_mask(Genome(), lab, motif, ["chr2"])
+    hit = set(np.flatnonzero(mask).tolist())
+    assert {3, 20, 30} <= hit  # windows 50 bp apart overlap: neighbours hold the site too
+    assert all(any(abs(h - w) <= 3 for w in (3, 20, 30)) for h in hit)
+
+
+def test_motif_seeded_kernel_scores_the_motif():
+    from dreamtf.motifs import load_jaspar, score_instance
+
+    model = fn.build_model(1, **SMALL)
+    motif = load_jaspar("CTCF")
+    assert fn.seed_motif_kernels(model, [motif]) == 1
+    kernel, bias = (np.asarray(w) for w in model.get_layer("conv").get_weights())
+    assert np.all(kernel[:, 4, 0] == 0)  # no DNase weight at the start
+    best = np.argmax(motif.probs, axis=1)
+    off = (kernel.shape[0] - len(motif)) // 2
+    onehot = np.zeros((kernel.shape[0], 5))
+    onehot[off + np.arange(len(motif)), best] = 1
+    assert np.isclose((onehot * kernel[:, :, 0]).sum() + bias[0], 1.0, atol=1e-5)  # a perfect match gives 1
+    assert score_instance(motif, best[None])[0] > 0
 
 
 def test_sampler_without_unbound_windows_is_an_error_naming_its_chromosomes():

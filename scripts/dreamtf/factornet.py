@@ -24,7 +24,12 @@ import numpy as np
 
 from . import backends
 from .errors import DreamTFError
-from .factornet_inputs import TrainingWindows, batch_inputs, chrom_inputs, open_chromatin_mask, prefetch
+from .factornet_inputs import (
+    TrainingWindows,
+    batch_inputs,
+    motif_window_mask,
+    open_chromatin_mask,
+)
 from .io.files import atomic_path, atomic_write_text
 from .io.rnaseq import read_tpm
 from .io.windowtable import read_labels
@@ -44,6 +49,7 @@ DEFAULTS = {
     "patience": 3,
     "negatives_per_bound": 2.0,
     "open_negatives": 0.5,
+    "motif_negatives": 0.0,
     "bound_per_epoch": 6000,
     "jitter": 20,
     "validation_windows": 6000,
@@ -54,6 +60,7 @@ DEFAULTS = {
     "backend": "tensorflow",
     "predict_batch_size": 1024,
     "dnase_norm": "rank",
+    "motif_init": False,
 }
 
 
@@ -109,6 +116,30 @@ def build_model(n_tracks: int = 1, n_meta: int = 0, **params):
     return model
 
 
+def seed_motif_kernels(model, motifs) -> int:
+    """Set the first convolution kernels to known motifs (DanQ-JASPAR's initialisation).
+
+    ``motifs`` are :class:`dreamtf.motifs.Motif` objects (the TF's own JASPAR matrix, or
+    the one configured under ``features.motifs``). Each kernel holds the motif's log-odds,
+    centred in the kernel, scaled so a perfect match gives 1 and a match at 60 % of the
+    best score gives 0 (the bias); its DNase weights start at zero. Training refines them
+    like any other weight. Returns the number of kernels seeded.
+    """
+    conv = model.get_layer("conv")
+    kernel, bias = (np.array(w) for w in conv.get_weights())
+    width, n = kernel.shape[0], min(len(motifs), kernel.shape[2])
+    for k, motif in enumerate(motifs[:n]):
+        lo = motif.log_odds()[:width]
+        lo = lo - lo.mean(axis=1, keepdims=True)
+        best = float(lo.max(axis=1).sum())
+        off = (width - len(lo)) // 2
+        kernel[:, :, k] = 0.0
+        kernel[off : off + len(lo), :4, k] = lo / (0.4 * best)
+        bias[k] = -0.6 / 0.4
+    conv.set_weights([kernel, bias])
+    return n
+
+
 def save(model, path: str | os.PathLike, meta: dict, meta_path: str | os.PathLike) -> None:
     """The Keras model (``path``, a ``.keras`` file) and its metadata (``meta_path``, JSON), atomically."""
     path = Path(path)
@@ -162,6 +193,7 @@ def train(
     log_csv=None,
     meta_by_cell: dict | None = None,
     dnase_peaks: dict | None = None,
+    motifs: list | None = None,
 ):
     """Train one FactorNet model on every training cell pooled; returns (model, meta).
 
@@ -180,28 +212,36 @@ def train(
     cells = list(dnase)
     labels = read_labels(labels_path, cells=cells, chroms=list(train_chroms) + list(valid_chroms), size=size)
     rng = np.random.default_rng(p["seed"])
-    open_mask = open_chromatin_mask(labels, cells, dnase_peaks) if dnase_peaks and p["open_negatives"] else None
-    share = p["open_negatives"] if open_mask is not None else 0.0
-    train_w = TrainingWindows(labels, cells, train_chroms, rng, open_mask, where="training chromosomes")
+    masks, shares = {}, {}
+    if dnase_peaks and p["open_negatives"]:
+        masks["open"] = open_chromatin_mask(labels, cells, dnase_peaks)
+        shares["open"] = p["open_negatives"]
+    if motifs and p["motif_negatives"]:
+        masks["motif"] = motif_window_mask(genome, labels, motifs[0], list(train_chroms) + list(valid_chroms))
+        shares["motif"] = p["motif_negatives"]
+    train_w = TrainingWindows(labels, cells, train_chroms, rng, masks, where="training chromosomes")
     valid_w = TrainingWindows(
         labels,
         cells,
         valid_chroms,
         np.random.default_rng(p["seed"] + 1),
-        open_mask,
+        masks,
         where=f"validation chromosomes ({', '.join(valid_chroms)})",
     )
     n_meta = len(next(iter(meta_by_cell.values()))) if meta_by_cell else 0
     model = build_model(1, n_meta, **p)
+    if motifs and p["motif_init"]:
+        seeded = seed_motif_kernels(model, motifs)
+        log.info("%d convolution kernel(s) seeded with %s", seeded, ", ".join(m.matrix_id for m in motifs[:seeded]))
 
     def make(c, s, cell):
         return batch_inputs(genome, dnase, labels, cells, c, s, cell, p["input_length"], meta_by_cell)
 
     n_val_b = int(p["validation_windows"] / (1 + p["negatives_per_bound"]))
-    vc, vs, vcell, vy = valid_w.sample(n_val_b, p["negatives_per_bound"], 0, share)
+    vc, vs, vcell, vy = valid_w.sample(n_val_b, p["negatives_per_bound"], 0, shares)
     xv = make(vc, vs, vcell)
     batches = TrainingBatches(
-        lambda: train_w.sample(p["bound_per_epoch"], p["negatives_per_bound"], p["jitter"], share),
+        lambda: train_w.sample(p["bound_per_epoch"], p["negatives_per_bound"], p["jitter"], shares),
         make,
         p["batch_size"],
     )
@@ -230,40 +270,3 @@ def train(
         "window_size": labels.size,
     }
     return model, meta
-
-
-def predict_regions(model, meta: dict, genome, dnase, regions, *, cell: str, batch: int):
-    """Yield (chrom, starts, scores) for every window of ``regions`` in one cell.
-
-    ``dnase`` is the cell's memory-mapped DNase channel. Batches have one shape (the
-    last of a chromosome is padded), so a compiling backend compiles once, and the next
-    batch is gathered on a second thread while the model scores this one.
-    """
-    p = meta["params"]
-    if regions.size != meta["window_size"]:
-        raise DreamTFError(
-            f"{regions.path}: windows are {regions.size} bp but the model was trained on "
-            f"{meta['window_size']} bp windows"
-        )
-    meta_vec = (meta.get("meta_by_cell") or {}).get(cell)
-    if meta.get("meta_by_cell") and meta_vec is None:
-        raise DreamTFError(f"the model has no expression metadata for cell {cell!r}")
-    length = p["input_length"]
-    flank = (length - regions.size) // 2
-
-    def batches():
-        for chrom, starts in regions.by_chrom():
-            for i in range(0, len(starts), batch):
-                s = starts[i : i + batch]
-                padded = np.pad(s, (0, batch - len(s)), mode="edge")
-                x = chrom_inputs(genome, dnase, chrom, padded - flank, length)
-                if meta_vec is not None:
-                    x["cell_meta"] = np.tile(np.float32(meta_vec), (batch, 1))
-                yield chrom, starts, i, len(s), x
-
-    out: list[np.ndarray] = []
-    for chrom, starts, i, n, x in prefetch(batches()):
-        out.append(np.asarray(model.predict_on_batch(x)).ravel()[:n].astype(np.float32))
-        if i + n == len(starts):
-            yield chrom, starts, np.concatenate(out)
-            out = []

@@ -133,23 +133,54 @@ def open_chromatin_mask(labels, cells, dnase_peaks: dict) -> np.ndarray:
     return mask
 
 
+def motif_window_mask(genome, labels, motif, chroms, quantile: float = 0.5) -> np.ndarray:
+    """(n_windows,) bool: the window holds a motif instance as strong as most bound windows'.
+
+    Each window of ``chroms`` gets its best log-odds score of ``motif`` (either strand);
+    the threshold is the ``quantile`` of the scores of windows bound in any cell there,
+    so the mask holds the windows a sequence model most easily mistakes for bound ones.
+    """
+    from .motifs import scan
+
+    best = np.full(len(labels), -np.inf, dtype=np.float32)
+    for chrom in chroms:
+        rows = labels.chrom_rows(chrom)
+        scores = scan(motif, np.asarray(genome.chrom(chrom)))
+        if len(rows) == 0 or len(scores) == 0:
+            continue
+        span = max(1, labels.size - len(motif) + 1)
+        lo = np.clip(labels.start[rows], 0, len(scores) - 1)
+        hi = np.clip(labels.start[rows] + span, 1, len(scores))
+        best[rows] = np.maximum.reduceat(np.append(scores, -np.inf), np.ravel(np.column_stack([lo, hi])))[::2]
+    bound = (labels.codes == 2).any(axis=1) & np.isfinite(best)
+    if not bound.any():
+        return np.zeros(len(labels), dtype=bool)
+    return best >= np.quantile(best[bound], quantile)
+
+
 class TrainingWindows:
     """B windows and a fresh U sample per call, over the labelled windows of ``chroms``.
 
-    A share of the U windows is drawn from the cell's open chromatin (``open_mask``,
-    windows overlapping its relaxed DNase peaks): random genome windows are mostly
-    closed and teach the network little beyond "open means bound". ``where`` names the
-    chromosomes in errors ("training chromosomes chr2, chr3").
+    Besides uniformly drawn U windows, shares of the U windows come from named pools
+    (``masks``: name -> bool array, (n_windows, n_cells) or (n_windows,)): ``open``,
+    windows overlapping the cell's relaxed DNase peaks, and ``motif``, windows holding
+    a strong instance of the TF's motif. Random genome windows are mostly closed and
+    motif-free and teach the network little beyond "open means bound"; the pools hold
+    the negatives that look bound on one input alone. ``where`` names the chromosomes
+    in errors ("training chromosomes chr2, chr3").
     """
 
-    def __init__(self, labels, cells, chroms, rng, open_mask=None, *, where: str):
+    def __init__(self, labels, cells, chroms, rng, masks: dict | None = None, *, where: str):
         self.labels, self.cells, self.rng, self.where = labels, cells, rng, where
         self.rows = np.sort(np.concatenate([labels.chrom_rows(c) for c in chroms] or [np.empty(0, np.int64)]))
         codes = labels.codes[self.rows]
         r, c = np.nonzero(codes == 2)
         self.bound = (self.rows[r], c)
-        r, c = np.nonzero((codes == 0) & (open_mask[self.rows] if open_mask is not None else False))
-        self.open_unbound = (self.rows[r], c)
+        self.pools = {}
+        for name, mask in (masks or {}).items():
+            m = mask[self.rows] if mask.ndim == 2 else np.repeat(mask[self.rows, None], len(cells), axis=1)
+            r, c = np.nonzero((codes == 0) & m)
+            self.pools[name] = (self.rows[r], c)
         self.n_unbound = int(np.count_nonzero(codes == 0))
 
     def _random_unbound(self, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -167,8 +198,12 @@ class TrainingWindows:
             got += int(ok.sum())
         return np.concatenate(ru)[:n], np.concatenate(cu)[:n]
 
-    def sample(self, n_bound: int | None, ratio: float, jitter: int, open_share: float = 0.0):
-        """(chrom_index, window_start, cell_index, label) arrays, shuffled."""
+    def sample(self, n_bound: int | None, ratio: float, jitter: int, shares: dict | None = None):
+        """(chrom_index, window_start, cell_index, label) arrays, shuffled.
+
+        ``n_bound`` B windows (all when None), ``ratio`` U windows per B window, of which
+        ``shares[name]`` come from pool ``name`` (as many as it holds) and the rest at random.
+        """
         rows_b, cells_b = self.bound
         if len(rows_b) == 0:
             raise DreamTFError(f"no bound (B) window of {', '.join(self.cells)} on the {self.where}")
@@ -177,11 +212,16 @@ class TrainingWindows:
             pick = self.rng.choice(len(rows_b), n_bound, replace=False)
         rb, cb = rows_b[pick], cells_b[pick]
         n_u = int(round(ratio * len(rb)))
-        n_open = min(int(round(open_share * n_u)), len(self.open_unbound[0]))
-        k = self.rng.choice(len(self.open_unbound[0]), n_open, replace=False) if n_open else np.empty(0, int)
-        rr, cr = self._random_unbound(n_u - n_open)
-        ru = np.concatenate([self.open_unbound[0][k], rr])
-        cu = np.concatenate([self.open_unbound[1][k], cr])
+        ru, cu = [], []
+        for name, share in (shares or {}).items():
+            pool_r, pool_c = self.pools.get(name, (np.empty(0, np.int64), np.empty(0, np.int64)))
+            n = min(int(round(share * n_u)), len(pool_r), n_u - sum(map(len, ru)))
+            k = self.rng.choice(len(pool_r), n, replace=False) if n > 0 else np.empty(0, np.int64)
+            ru.append(pool_r[k])
+            cu.append(pool_c[k])
+        rr, cr = self._random_unbound(n_u - sum(map(len, ru)))
+        ru = np.concatenate([*ru, rr])
+        cu = np.concatenate([*cu, cr])
         shift = self.rng.integers(-jitter, jitter + 1, len(rb)) if jitter else np.zeros(len(rb), dtype=np.int64)
         rows = np.concatenate([rb, ru]).astype(np.int64)
         starts = self.labels.start[rows] + np.concatenate([shift, np.zeros(len(ru), dtype=np.int64)])

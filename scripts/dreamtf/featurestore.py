@@ -98,9 +98,9 @@ def _by_fasta_order(fasta, region_paths, size: int, fn) -> Iterator:
 
 
 def build_motif(tf: str, fasta, region_paths, out, *, size: int, flank: int = 1, matrix: str | None = None) -> None:
-    from .motifs import load_jaspar, read_motif_file
+    from .motifs import resolve_motif
 
-    motif = read_motif_file(matrix, tf) if matrix and Path(matrix).is_file() else load_jaspar(tf, matrix)
+    motif = resolve_motif(tf, matrix)
     log.info("motif for %s: %s (%d bp)", tf, motif.matrix_id, len(motif))
     write_feature_file(
         out,

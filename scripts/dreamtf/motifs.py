@@ -180,3 +180,10 @@ def read_motif_file(path, tf: str) -> Motif:
 
     matrix_id, counts = read_motif_counts(path, tf)
     return Motif(name=tf, matrix_id=matrix_id, probs=counts_to_probs(counts))
+
+
+def resolve_motif(tf: str, matrix: str | None = None) -> Motif:
+    """The motif configured for ``tf`` (``features.motifs``): a JASPAR/MEME file, a JASPAR id, or the TF's own."""
+    from pathlib import Path
+
+    return read_motif_file(matrix, tf) if matrix and Path(matrix).is_file() else load_jaspar(tf, matrix)

@@ -1,0 +1,127 @@
+"""FactorNet inference over whole chromosomes, the convolutions computed once per base.
+
+Test windows overlap: at a 50 bp step every base lies in 20 windows' 1,000 bp inputs, so
+scoring each window's input on its own repeats the convolution (most of the network's
+arithmetic) 20 times. Here the model is split in two, with its own weights:
+
+* the **trunk** (one-hot encoding, ``conv``, ``per_position_dense``) runs once over a
+  stretch of chromosome holding a batch of windows, on each strand;
+* the max-pooling of a window's stretch of trunk output is cut from one of
+  ``pool`` pooled copies of the stretch (one per pooling phase), and
+* the **head** (``bilstm``, ``dense``, cell metadata, ``output``) scores each window.
+
+Dropout is the identity at inference, so the scores equal ``model.predict`` on each
+window's own input (to float rounding; ``tests/test_factornet.py`` checks). Every call
+has one shape (the stretch and the batch are padded), so a compiling backend compiles
+the two parts once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import DreamTFError
+from .factornet_inputs import N_CODE, gather, prefetch
+
+__all__ = ["predict_regions", "split_model"]
+
+
+def split_model(model):
+    """(trunk, head, kernel_width, pool) of a FactorNet model built by :func:`dreamtf.factornet.build_model`.
+
+    ``trunk``: {"sequence": (1, span) codes, "tracks": (1, span, k)} -> (1, span - width + 1, kernels).
+    ``head``: {"pooled": (batch, steps, kernels)[, "cell_meta": (batch, n_meta)]} -> (batch, 1).
+    """
+    import keras
+
+    conv, per_pos, pool = model.get_layer("conv"), model.get_layer("per_position_dense"), model.get_layer("pool")
+    seq_in = keras.Input((None,), dtype="uint8", name="sequence")
+    trk_in = keras.Input((None, model.get_layer("encode").output.shape[-1] - 4), name="tracks")
+    trunk = keras.Model([seq_in, trk_in], per_pos(conv(model.get_layer("encode")([seq_in, trk_in]))), name="trunk")
+    steps = model.get_layer("bilstm").input.shape[1]
+    pooled_in = keras.Input((steps, per_pos.units), name="pooled")
+    h = model.get_layer("dense")(model.get_layer("bilstm")(pooled_in))
+    inputs = {"pooled": pooled_in}
+    concat = [layer for layer in model.layers if isinstance(layer, keras.layers.Concatenate)]
+    if concat:
+        meta_in = keras.Input((model.get_layer("cell_meta").output.shape[-1],), name="cell_meta")
+        h = concat[0]([h, meta_in])
+        inputs["cell_meta"] = meta_in
+    head = keras.Model(inputs, model.get_layer("output")(h), name="head")
+    return trunk, head, conv.kernel_size[0], pool.pool_size[0]
+
+
+def _pooled(trunk_out: np.ndarray, offsets: np.ndarray, steps: int, pool: int) -> np.ndarray:
+    """Max-pooled trunk output of windows whose conv outputs start at ``offsets``: (n, steps, kernels).
+
+    The stretch is pooled once per phase (offset modulo ``pool``); each window's steps
+    are then a contiguous slice of its phase's pooled copy.
+    """
+    out = np.empty((len(offsets), steps, trunk_out.shape[1]), dtype=trunk_out.dtype)
+    for r in np.unique(offsets % pool):
+        n_blocks = (len(trunk_out) - r) // pool
+        pooled = trunk_out[r : r + n_blocks * pool].reshape(n_blocks, pool, -1).max(axis=1)
+        sel = np.flatnonzero(offsets % pool == r)
+        out[sel] = pooled[((offsets[sel] - r) // pool)[:, None] + np.arange(steps)]
+    return out
+
+
+def _chunks(starts: np.ndarray, batch: int, span: int, length: int):
+    """Slices of ``starts`` (input starts, sorted) of at most ``batch`` windows whose inputs fit in ``span`` bp."""
+    i = 0
+    while i < len(starts):
+        j = min(len(starts), i + batch)
+        j = i + max(1, int(np.searchsorted(starts[i:j], starts[i] + span - length, side="right")))
+        yield slice(i, j)
+        i = j
+
+
+def predict_regions(model, meta: dict, genome, dnase, regions, *, cell: str, batch: int):
+    """Yield (chrom, starts, scores) for every window of ``regions`` in one cell.
+
+    ``dnase`` is the cell's memory-mapped DNase channel, ``batch`` the windows scored per
+    call of the head. The next stretch is gathered on a second thread while the model
+    works on this one.
+    """
+    p = meta["params"]
+    if regions.size != meta["window_size"]:
+        raise DreamTFError(
+            f"{regions.path}: windows are {regions.size} bp but the model was trained on "
+            f"{meta['window_size']} bp windows"
+        )
+    meta_vec = (meta.get("meta_by_cell") or {}).get(cell)
+    if meta.get("meta_by_cell") and meta_vec is None:
+        raise DreamTFError(f"the model has no expression metadata for cell {cell!r}")
+    trunk, head, width, pool = split_model(model)
+    length = p["input_length"]
+    flank = (length - regions.size) // 2
+    steps = (length - width + 1) // pool
+    span = batch * 64 + length  # the stretch scored by one trunk call (windows 50 bp apart fit with room)
+    comp = np.array([3, 2, 1, 0, N_CODE], dtype=np.uint8)
+    extra = {} if meta_vec is None else {"cell_meta": np.tile(np.float32(meta_vec), (batch, 1))}
+
+    def stretches():
+        for chrom, starts in regions.by_chrom():
+            codes, track = genome.chrom(chrom), dnase.chrom(chrom)
+            inputs = np.asarray(starts, dtype=np.int64) - flank
+            for sl in _chunks(inputs, batch, span, length):
+                a = inputs[sl]
+                seq = gather(codes, a[:1], span, N_CODE)
+                trk = gather(track, a[:1], span, 0)[:, :, None].astype(np.float32)
+                rc = {"sequence": comp[seq[:, ::-1]], "tracks": trk[:, ::-1]}
+                yield chrom, starts, sl, a - a[0], {"sequence": seq, "tracks": trk}, rc
+
+    out: list[np.ndarray] = []
+    for chrom, starts, sl, off, fwd, rc in prefetch(stretches()):
+        n = len(off)
+        scores = 0.0
+        # window i's input is [off, off + length) of the stretch; on the reverse strand it starts at span - off - length
+        for x, o in ((fwd, off), (rc, span - off - length)):
+            t = np.asarray(trunk.predict_on_batch(x))[0]
+            pooled = _pooled(t, o, steps, pool)
+            pooled = np.pad(pooled, ((0, batch - n), (0, 0), (0, 0)))
+            scores = scores + np.asarray(head.predict_on_batch({"pooled": pooled, **extra})).ravel()[:n]
+        out.append((scores / 2).astype(np.float32))
+        if sl.stop == len(starts):
+            yield chrom, starts, np.concatenate(out)
+            out = []
