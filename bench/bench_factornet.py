@@ -6,11 +6,11 @@ DNase are memory-mapped). Steps: decode the genome and two cells' DNase once (bp
 gather inputs for random and consecutive windows (windows/s), train CTCF on HepG2 for
 2 epochs (windows/s), predict liver's chr21 (windows/s).
 
-Usage: python bench/bench_factornet.py [RELEASE]   (default: bench/out/bench_release,
-simulated with the `bench` preset when missing).
+Usage: python bench/bench_factornet.py [RELEASE] [--steps predict,...]   (default:
+bench/out/bench_release, simulated with the `bench` preset when missing; a later step
+reuses what earlier runs wrote under bench/out/factornet).
 """
 
-import sys
 from pathlib import Path
 
 from _util import OUT, run_steps
@@ -72,9 +72,21 @@ print(json.dumps(info))
 """
 
 
-def main(release: Path) -> None:
-    run_steps(STEP, release, OUT / "factornet", ["genome", "dnase", "inputs", "train", "predict"])
+STEPS = ["genome", "dnase", "inputs", "train", "predict"]
+
+
+def main(release: Path, steps: list[str]) -> None:
+    run_steps(STEP, release, OUT / "factornet", steps)
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT / "bench_release")
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("release", nargs="?", type=Path, default=OUT / "bench_release")
+    ap.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated subset of {','.join(STEPS)}")
+    args = ap.parse_args()
+    unknown = set(args.steps.split(",")) - set(STEPS)
+    if unknown:
+        ap.error(f"unknown step(s) {', '.join(sorted(unknown))}; the steps are {', '.join(STEPS)}")
+    main(args.release, args.steps.split(","))

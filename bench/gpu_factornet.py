@@ -93,9 +93,9 @@ def measure(backend: str, out: Path, batch: int, mixed: bool, train: bool = True
     model = fn.build_model(1, **p)
     meta = {"params": p, "window_size": size, "meta_by_cell": {}}
     warm = WindowTable("w", ["chr21"], np.zeros(batch, np.int32), test.start[:batch], size)
-    list(fp.predict_regions(model, meta, genome, dnase, warm, cell="liver", batch=batch))  # compile
+    list(fp.predict_regions(model, meta, genome, dnase, warm, cell="liver", batch=batch, shared_trunk=False))  # compile
     t = time.perf_counter()
-    scores = list(fp.predict_regions(model, meta, genome, dnase, test, cell="liver", batch=batch))
+    scores = list(fp.predict_regions(model, meta, genome, dnase, test, cell="liver", batch=batch, shared_trunk=False))
     wall = time.perf_counter() - t
     n = sum(len(s) for _, _, s in scores)
     res["inference_windows"] = n

@@ -20,7 +20,14 @@ def main(smk):
     genome = GenomeCodes(smk.input.codes, smk.input.index)
     dnase = ChromArrays(smk.input.dnase, smk.input.dnase_index)
     scores = predict_regions(
-        model, meta, genome, dnase, regions, cell=smk.wildcards.cell, batch=p["predict_batch_size"]
+        model,
+        meta,
+        genome,
+        dnase,
+        regions,
+        cell=smk.wildcards.cell,
+        batch=p["predict_batch_size"],
+        shared_trunk=not p["gpu"],  # the convolutions once per base pay off on a CPU only
     )
     n = write_predictions(smk.output[0], scores, size=regions.size)
     logging.getLogger("dreamtf").info("%d windows predicted with %s", n, device)

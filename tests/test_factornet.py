@@ -175,6 +175,23 @@ def test_chromosome_wide_inference_equals_scoring_each_window_alone(trained, gen
     want = model.predict(x, verbose=0).ravel()
     assert want.std() > 0
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+    scored = fp.predict_regions(model, meta, genome, dnase["liver"], sub, cell="liver", batch=9, shared_trunk=False)
+    np.testing.assert_allclose(np.concatenate([s for _, _, s in scored]), want, rtol=1e-4, atol=1e-5)
+
+
+def test_both_inference_paths_agree_with_cell_metadata(genome, dnase, tiny_release):
+    model = fn.build_model(1, 2, **SMALL)
+    meta = {"params": {**fn.DEFAULTS, **SMALL}, "window_size": 200, "meta_by_cell": {"liver": [0.5, -1.0]}}
+    reg = read_regions(rl.regions_path(tiny_release, "test"))
+    chrom, starts = next(reg.by_chrom())
+    sub = WindowTable(path=reg.path, chroms=reg.chroms, chrom=np.zeros(60, np.int32), start=starts[:60], size=200)
+    a, b = (
+        np.concatenate([s for _, _, s in fp.predict_regions(model, meta, genome, dnase["liver"], sub, **kw)])
+        for kw in ({"cell": "liver", "batch": 16}, {"cell": "liver", "batch": 16, "shared_trunk": False})
+    )
+    np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    with pytest.raises(DreamTFError, match="no expression metadata for cell 'PC-3'"):
+        next(fp.predict_regions(model, meta, genome, dnase["liver"], sub, cell="PC-3", batch=16))
 
 
 def test_same_weights_same_predictions_on_tensorflow_and_jax(trained, genome, dnase, tmp_path):
@@ -316,3 +333,10 @@ def test_tensorflow_threads_are_capped_to_the_rule_threads():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["1", "1"]
+
+
+def test_running_max_equals_the_maximum_of_each_stretch():
+    a = np.random.default_rng(1).random((300, 3)).astype(np.float32)
+    for width in (1, 2, 3, 8, 13, 16):
+        want = np.array([a[j : j + width].max(axis=0) for j in range(len(a) - width + 1)])
+        np.testing.assert_array_equal(fp._running_max(a, width), want)

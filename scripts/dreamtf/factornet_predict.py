@@ -6,14 +6,19 @@ arithmetic) 20 times. Here the model is split in two, with its own weights:
 
 * the **trunk** (one-hot encoding, ``conv``, ``per_position_dense``) runs once over a
   stretch of chromosome holding a batch of windows, on each strand;
-* the max-pooling of a window's stretch of trunk output is cut from one of
-  ``pool`` pooled copies of the stretch (one per pooling phase), and
+* the max-pooling of a window's stretch of trunk output is read from one running
+  maximum over the stretch, and
 * the **head** (``bilstm``, ``dense``, cell metadata, ``output``) scores each window.
 
 Dropout is the identity at inference, so the scores equal ``model.predict`` on each
 window's own input (to float rounding; ``tests/test_factornet.py`` checks). Every call
 has one shape (the stretch and the batch are padded), so a compiling backend compiles
 the two parts once.
+
+This is the CPU path (1.85x the per-window rate there: 6,971 against 3,761 windows/s on
+2 cores, chr21 at real length). On a GPU the per-window path is kept: there the convolutions cost little and
+the pooling, done here in NumPy on the host, would dominate (an H100 scored 9,000
+windows/s this way against 197,000 per window).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import DreamTFError
-from .factornet_inputs import N_CODE, gather, prefetch
+from .factornet_inputs import N_CODE, chrom_inputs, gather, prefetch
 
 __all__ = ["predict_regions", "split_model"]
 
@@ -51,19 +56,22 @@ def split_model(model):
     return trunk, head, conv.kernel_size[0], pool.pool_size[0]
 
 
+def _running_max(a: np.ndarray, width: int) -> np.ndarray:
+    """``out[j] = a[j : j + width].max(axis=0)`` for every j, in log2(width) vectorised steps."""
+    m, p = a, 1
+    while 2 * p <= width:
+        m = np.maximum(m[:-p], m[p:])  # now m[j] = a[j : j + 2p].max()
+        p *= 2
+    return np.maximum(m[: len(m) - (width - p)], m[width - p :]) if width > p else m
+
+
 def _pooled(trunk_out: np.ndarray, offsets: np.ndarray, steps: int, pool: int) -> np.ndarray:
     """Max-pooled trunk output of windows whose conv outputs start at ``offsets``: (n, steps, kernels).
 
-    The stretch is pooled once per phase (offset modulo ``pool``); each window's steps
-    are then a contiguous slice of its phase's pooled copy.
+    One running maximum over the stretch serves every window: window i's step k is the
+    maximum of ``pool`` positions from ``offsets[i] + pool * k``, as MaxPooling1D takes it.
     """
-    out = np.empty((len(offsets), steps, trunk_out.shape[1]), dtype=trunk_out.dtype)
-    for r in np.unique(offsets % pool):
-        n_blocks = (len(trunk_out) - r) // pool
-        pooled = trunk_out[r : r + n_blocks * pool].reshape(n_blocks, pool, -1).max(axis=1)
-        sel = np.flatnonzero(offsets % pool == r)
-        out[sel] = pooled[((offsets[sel] - r) // pool)[:, None] + np.arange(steps)]
-    return out
+    return _running_max(trunk_out, pool)[offsets[:, None] + pool * np.arange(steps)]
 
 
 def _chunks(starts: np.ndarray, batch: int, span: int, length: int):
@@ -76,12 +84,13 @@ def _chunks(starts: np.ndarray, batch: int, span: int, length: int):
         i = j
 
 
-def predict_regions(model, meta: dict, genome, dnase, regions, *, cell: str, batch: int):
+def predict_regions(model, meta: dict, genome, dnase, regions, *, cell: str, batch: int, shared_trunk: bool = True):
     """Yield (chrom, starts, scores) for every window of ``regions`` in one cell.
 
     ``dnase`` is the cell's memory-mapped DNase channel, ``batch`` the windows scored per
-    call of the head. The next stretch is gathered on a second thread while the model
-    works on this one.
+    call. ``shared_trunk`` computes the convolutions once per base (the CPU path); without
+    it each window's input goes through the whole model (the GPU path). Either way the
+    next batch is gathered on a second thread while the model works on this one.
     """
     p = meta["params"]
     if regions.size != meta["window_size"]:
@@ -92,8 +101,35 @@ def predict_regions(model, meta: dict, genome, dnase, regions, *, cell: str, bat
     meta_vec = (meta.get("meta_by_cell") or {}).get(cell)
     if meta.get("meta_by_cell") and meta_vec is None:
         raise DreamTFError(f"the model has no expression metadata for cell {cell!r}")
+    run = _shared_trunk if shared_trunk else _per_window
+    yield from run(model, genome, dnase, regions, p["input_length"], batch, meta_vec)
+
+
+def _per_window(model, genome, dnase, regions, length: int, batch: int, meta_vec):
+    """Each window's own input through the whole model, batches padded to one shape."""
+    flank = (length - regions.size) // 2
+
+    def batches():
+        for chrom, starts in regions.by_chrom():
+            for i in range(0, len(starts), batch):
+                s = starts[i : i + batch]
+                padded = np.pad(s, (0, batch - len(s)), mode="edge")
+                x = chrom_inputs(genome, dnase, chrom, padded - flank, length)
+                if meta_vec is not None:
+                    x["cell_meta"] = np.tile(np.float32(meta_vec), (batch, 1))
+                yield chrom, starts, i, len(s), x
+
+    out: list[np.ndarray] = []
+    for chrom, starts, i, n, x in prefetch(batches()):
+        out.append(np.asarray(model.predict_on_batch(x)).ravel()[:n].astype(np.float32))
+        if i + n == len(starts):
+            yield chrom, starts, np.concatenate(out)
+            out = []
+
+
+def _shared_trunk(model, genome, dnase, regions, length: int, batch: int, meta_vec):
+    """The trunk once per stretch and strand, the head once per window (see the module's text)."""
     trunk, head, width, pool = split_model(model)
-    length = p["input_length"]
     flank = (length - regions.size) // 2
     steps = (length - width + 1) // pool
     span = batch * 64 + length  # the stretch scored by one trunk call (windows 50 bp apart fit with room)
