@@ -109,7 +109,7 @@ def test_window_inputs_match_the_fasta_and_the_bigwig(genome, dnase, tiny_releas
 
 
 @pytest.fixture(scope="module")
-def trained(genome, dnase, tiny_release, tmp_path_factory):
+def train_labels(tiny_release, tmp_path_factory):
     from dreamtf.io.narrowpeak import read_narrowpeak
     from dreamtf.io.windowtable import write_labels
     from dreamtf.labels import label_windows
@@ -125,6 +125,13 @@ def trained(genome, dnase, tiny_release, tmp_path_factory):
     regions = read_regions(rl.regions_path(tiny_release, "train"))
     labels = d / "CTCF.train.labels.tsv.gz"
     write_labels(labels, cells, label_windows(regions.by_chrom(), peaks, size=200, rule="overlap"), size=200)
+    return labels
+
+
+@pytest.fixture(scope="module")
+def trained(genome, dnase, train_labels, tmp_path_factory):
+    cells = TINY_TFS["CTCF"]["train_cells"]
+    labels = train_labels
     model, meta = fn.train(
         genome,
         {c: dnase[c] for c in cells},
@@ -145,6 +152,23 @@ def test_tiny_training_learns_the_planted_motifs(trained):
     # balanced validation windows (chance: auPRC 0.5); the model must find motif + open chromatin
     assert meta["valid_auprc"] > 0.85, meta
     assert meta["epochs_run"] >= 2 and meta["cells"] == ["HepG2", "K562"]
+    # and over every chr11 window of the first cell, at the real class ratio
+    full = meta["valid_all_windows"]
+    assert full["cell"] == "HepG2" and full["n_bound"] > 0 and 0 < full["auprc"] <= 1, full
+
+
+def test_real_ratio_validation_score_is_the_challenge_metric_over_every_window(trained, train_labels, genome, dnase):
+    from dreamtf.io.windowtable import read_labels
+    from dreamtf.metrics import score
+
+    model, meta, _ = trained
+    labels = read_labels(train_labels, cells=meta["cells"], chroms=["chr2", "chr11"], size=200)
+    got = fn.score_all_windows(model, meta, genome, dnase["K562"], labels, "K562", ["chr11"])
+    rows = labels.chrom_rows("chr11")
+    x = chrom_inputs(genome, dnase["K562"], "chr11", labels.start[rows] - 400, 1000)
+    want = score(labels.codes[rows, 1], model.predict(x, verbose=0).ravel(), bootstrap=0)
+    assert got["n_bound"] == int((labels.codes[rows, 1] == 2).sum())
+    assert abs(got["auprc"] - want["auprc"]) < 1e-4 and abs(got["auroc"] - want["auroc"]) < 1e-4
 
 
 def test_reloaded_model_predicts_the_same_numbers_whatever_the_batch(trained, genome, dnase, tiny_release):
