@@ -37,15 +37,14 @@ def main(smk):
     shutil.move(smk.output.history + ".tmp", smk.output.history)
     full = meta["valid_all_windows"]
     logging.getLogger("dreamtf").info(
-        "validation auPRC %.3f on sampled windows after %d epochs (best %d) on %s; %s over all %s windows of %s: "
+        "validation auPRC %.3f on sampled windows after %d epochs (best %d) on %s; over every window of %s in %s: "
         "auPRC %s (%d bound)",
         meta["valid_auprc"],
         meta["epochs_run"],
         meta["best_epoch"],
         meta["device"],
-        full["cell"],
-        full["cell"],
         ", ".join(meta["valid_chroms"]),
+        full["cell"],
         "n/a" if full["auprc"] is None else f"{full['auprc']:.3f}",
         full["n_bound"],
     )
