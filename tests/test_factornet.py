@@ -364,3 +364,30 @@ def test_running_max_equals_the_maximum_of_each_stretch():
     for width in (1, 2, 3, 8, 13, 16):
         want = np.array([a[j : j + width].max(axis=0) for j in range(len(a) - width + 1)])
         np.testing.assert_array_equal(fp._running_max(a, width), want)
+
+
+def test_network_learns_a_motif_planted_mid_input():
+    """A 12-mer planted at 400-600 bp in a third of random inputs, no DNase: FactorNet must find it.
+
+    With only the BiLSTM's last step (an earlier version), validation auROC stayed at 0.5
+    after 8 epochs; with every step flattened, as DanQ and FactorNet do, it passes 0.9.
+    """
+    from sklearn.metrics import roc_auc_score
+
+    from dreamtf import backends
+
+    backends.setup("tensorflow", gpu=False, threads=2)
+    backends.set_seed(3)
+    rng = np.random.default_rng(0)
+    n = 4000
+    seq = rng.integers(0, 4, (n, 1000)).astype(np.uint8)
+    y = (rng.random(n) < 0.33).astype(np.float32)
+    site = np.array([0, 1, 2, 3, 3, 2, 1, 0, 0, 1, 2, 3], np.uint8)
+    for i, p in zip(np.flatnonzero(y == 1), rng.integers(400, 588, n)):
+        seq[i, p : p + 12] = site
+    x = {"sequence": seq, "tracks": np.zeros((n, 1000, 1), np.float16)}
+    model = fn.build_model(1, **SMALL)
+    train, test = slice(0, 3000), slice(3000, n)
+    model.fit({k: v[train] for k, v in x.items()}, y[train], batch_size=100, epochs=6, verbose=0)
+    auc = roc_auc_score(y[test], model.predict({k: v[test] for k, v in x.items()}, verbose=0).ravel())
+    assert auc > 0.9, auc

@@ -5,8 +5,8 @@ Input: a window's 1,000 bp (configurable) centred on the 200 bp window, as base 
 channel, ranked within the cell or log1p fold change; more tracks, such as mappability,
 fit the same channel axis). One body,
 
-    Conv1D -> Dropout -> per-position Dense -> MaxPool -> BiLSTM -> Dropout
-    -> Dense -> [cell metadata concatenated] -> Dropout -> Dense(1, sigmoid),
+    Conv1D -> Dropout -> per-position Dense -> MaxPool -> BiLSTM (every step) -> Flatten
+    -> Dropout -> Dense -> [cell metadata concatenated] -> Dropout -> Dense(1, sigmoid),
 
 scores the input and its reverse complement (sequence reversed and complemented,
 tracks reversed) with shared weights; the two probabilities are averaged, so a window
@@ -97,14 +97,19 @@ def build_model(n_tracks: int = 1, n_meta: int = 0, **params):
     pool = layers.MaxPooling1D(pool_size=p["kernel_width"] // 2, strides=p["kernel_width"] // 2, name="pool")
     # JAX's cuDNN LSTM has no float16 kernel: under mixed precision it stays in float32 there
     lstm_dtype = "float32" if keras.backend.backend() == "jax" else None
-    lstm = layers.Bidirectional(layers.LSTM(p["lstm_units"], dtype=lstm_dtype), name="bilstm", dtype=lstm_dtype)
+    # every step's output, flattened, as DanQ and FactorNet do: with only the last step (an
+    # earlier version) the network never learnt a motif planted mid-input (tests/test_factornet.py)
+    lstm = layers.Bidirectional(
+        layers.LSTM(p["lstm_units"], return_sequences=True, dtype=lstm_dtype), name="bilstm", dtype=lstm_dtype
+    )
+    flat = layers.Flatten(name="flatten")
     drop2 = layers.Dropout(p["dropout"], name="lstm_dropout")
     dense = layers.Dense(p["dense_units"], activation="relu", name="dense")
     drop3 = layers.Dropout(p["dropout"], name="dense_dropout")
     out = layers.Dense(1, activation="sigmoid", name="output", dtype="float32")
 
     def body(x):
-        h = dense(drop2(lstm(pool(per_pos(drop1(conv(x)))))))
+        h = dense(drop2(flat(lstm(pool(per_pos(drop1(conv(x))))))))
         if meta_in is not None:
             h = layers.Concatenate(name=None)([h, meta_in])
         return out(drop3(h))

@@ -8,7 +8,7 @@ arithmetic) 20 times. Here the model is split in two, with its own weights:
   stretch of chromosome holding a batch of windows, on each strand;
 * the max-pooling of a window's stretch of trunk output is read from one running
   maximum over the stretch, and
-* the **head** (``bilstm``, ``dense``, cell metadata, ``output``) scores each window.
+* the **head** (``bilstm``, ``flatten``, ``dense``, cell metadata, ``output``) scores each window.
 
 Dropout is the identity at inference, so the scores equal ``model.predict`` on each
 window's own input (to float rounding; ``tests/test_factornet.py`` checks). Every call
@@ -45,7 +45,7 @@ def split_model(model):
     trunk = keras.Model([seq_in, trk_in], per_pos(conv(model.get_layer("encode")([seq_in, trk_in]))), name="trunk")
     steps = model.get_layer("bilstm").input.shape[1]
     pooled_in = keras.Input((steps, per_pos.units), name="pooled")
-    h = model.get_layer("dense")(model.get_layer("bilstm")(pooled_in))
+    h = model.get_layer("dense")(model.get_layer("flatten")(model.get_layer("bilstm")(pooled_in)))
     inputs = {"pooled": pooled_in}
     concat = [layer for layer in model.layers if isinstance(layer, keras.layers.Concatenate)]
     if concat:
