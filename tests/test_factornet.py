@@ -391,3 +391,14 @@ def test_network_learns_a_motif_planted_mid_input():
     model.fit({k: v[train] for k, v in x.items()}, y[train], batch_size=100, epochs=6, verbose=0)
     auc = roc_auc_score(y[test], model.predict({k: v[test] for k, v in x.items()}, verbose=0).ravel())
     assert auc > 0.9, auc
+
+
+def test_a_model_of_an_older_architecture_is_one_clear_error():
+    import keras
+
+    x = keras.Input((10, 4))
+    old = keras.Model(x, keras.layers.Dense(1, name="output")(keras.layers.Conv1D(2, 3, name="conv")(x)))
+    with pytest.raises(
+        DreamTFError, match="no layer encode, per_position_dense, pool, bilstm, flatten, dense: .*train it again"
+    ):
+        fp.split_model(old)

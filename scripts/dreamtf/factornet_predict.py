@@ -39,6 +39,17 @@ def split_model(model):
     """
     import keras
 
+    names = {layer.name for layer in model.layers}
+    missing = [
+        n
+        for n in ("encode", "conv", "per_position_dense", "pool", "bilstm", "flatten", "dense", "output")
+        if n not in names
+    ]
+    if missing:
+        raise DreamTFError(
+            f"the FactorNet model has no layer {', '.join(missing)}: it was built by an older dreamtf; "
+            "delete results/models/factornet and train it again"
+        )
     conv, per_pos, pool = model.get_layer("conv"), model.get_layer("per_position_dense"), model.get_layer("pool")
     seq_in = keras.Input((None,), dtype="uint8", name="sequence")
     trk_in = keras.Input((None, model.get_layer("encode").output.shape[-1] - 4), name="tracks")
