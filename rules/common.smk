@@ -1,8 +1,9 @@
 # Configuration checks, wildcard constraints and the input functions of every rule. No rules here.
 # Each input function returns a dict of named inputs (used with unpack()), built in one place,
 # so a rule cannot pair one cell's file with another cell's name.
+import re
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
@@ -23,6 +24,21 @@ config.clear()
 config.update(_checked)
 
 REL = config["release"]["path"]
+SOURCE = config["release"]["source"]
+# source http: the server's manifest.tsv says which files the release has (kept in REL)
+MANIFEST = {}
+if SOURCE == "http":
+    from dreamtf.io.download import fetch_manifest  # noqa: E402
+    from dreamtf.io.manifest import MANIFEST_NAME  # noqa: E402
+
+    try:
+        MANIFEST = fetch_manifest(
+            config["release"]["url"],
+            Path(REL) / MANIFEST_NAME,
+            retries=config["release"]["retries"],
+        )
+    except DreamTFError as exc:
+        raise WorkflowError(f"release.url: {exc}") from None
 FASTA = config["release"]["fasta"]
 TFS = config["tfs"]
 CELLS = rl.cells_of(TFS)
@@ -54,12 +70,19 @@ def release_root(fasta_path):
     return str(Path(fasta_path).parents[1])
 
 
+def release_has(path):
+    """Whether the release has the file ``path`` (under REL): on disk, or in the server's manifest."""
+    if SOURCE == "http":
+        return Path(path).relative_to(REL).as_posix() in MANIFEST
+    return Path(path).is_file()
+
+
 def release_labels(tf, split):
     """A label TSV shipped with the release (None when the release has none)."""
     path = rl.labels_path(REL, tf, split)
-    if config["release"]["source"] == "simulate":
+    if SOURCE == "simulate":
         return str(path) if split == "train" else None
-    return str(path) if path.is_file() else None
+    return str(path) if release_has(path) else None
 
 
 def labels_file(tf, split):
@@ -105,9 +128,15 @@ def region_files():
 
 def rnaseq_files(cell):
     """The cell's RNA-seq replicate tables (two in a simulated release, all found in a local one)."""
-    if config["release"]["source"] == "simulate":
+    if SOURCE == "simulate":
         return [str(rl.rnaseq_path(REL, cell, r)) for r in (1, 2)]
-    found = sorted(Path(REL, "RNAseq").glob(f"gene_expression.{cell}.biorep*.tsv"))
+    pattern = f"RNAseq/gene_expression.{cell}.biorep*.tsv"
+    if SOURCE == "http":
+        found = [
+            Path(REL, p) for p in sorted(MANIFEST) if PurePosixPath(p).match(pattern)
+        ]
+    else:
+        found = sorted(Path(REL).glob(pattern))
     return [str(p) for p in found] or [str(rl.rnaseq_path(REL, cell, 1))]
 
 

@@ -1,4 +1,4 @@
-# The challenge release: simulated (dreamtf simulate) or an existing folder, then checked.
+# The challenge release: simulated (dreamtf simulate), an existing folder, or downloaded (http), then checked.
 
 if config["release"]["source"] == "simulate":
 
@@ -49,3 +49,27 @@ rule check_release:
         valid_chroms=lookup(dpath="chromosomes/validation", within=config),
     script:
         "../scripts/check_release.py"
+
+
+if SOURCE == "http":
+
+    # on a cluster, downloads run where the workflow runs (compute nodes often have no internet)
+    localrules:
+        download_release_file,
+
+    rule download_release_file:
+        output:
+            f"{REL}/{{path}}",
+        log:
+            "logs/download_release_file/{path}.log",
+        wildcard_constraints:
+            path="|".join(re.escape(p) for p in MANIFEST),
+        conda:
+            "../envs/dreamtf.yaml"
+        params:
+            url=lookup(dpath="release/url", within=config),
+            retries=lookup(dpath="release/retries", within=config),
+            bytes=lambda w: MANIFEST[w.path].bytes,
+            md5=lambda w: MANIFEST[w.path].md5,
+        script:
+            "../scripts/download_release_file.py"

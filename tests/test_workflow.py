@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from http_server import serve
 
 from dreamtf import release as rl
 from dreamtf.io.windowtable import read_labels, read_predictions, read_regions
@@ -168,6 +169,52 @@ def _local_config(tmp_path, release: Path) -> Path:
         text.replace("source: simulate", "source: local").replace("path: resources/release", f"path: {release}")
     )
     return cfg
+
+
+def _http_config(tmp_path, url: str, retries: int = 3) -> Path:
+    cfg = tmp_path / "http.yaml"
+    text = (ROOT / "tests" / "config.yaml").read_text()
+    cfg.write_text(text.replace("source: simulate", f"source: http\n  url: {url}\n  retries: {retries}"))
+    return cfg
+
+
+def test_http_release_gives_the_scores_of_the_same_files_read_locally(tiny_run, tmp_path):
+    """Acceptance of the downloads: a loopback server holding a release and its manifest."""
+    served = tmp_path / "served"
+    shutil.copytree(tiny_run / "resources/release", served)
+    r = subprocess.run([str(SNAKEMAKE.with_name("dreamtf")), "manifest", str(served)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    with serve(served) as srv:
+        work = tmp_path / "work"
+        r = snakemake(work, "--configfile", str(_http_config(tmp_path, srv.url)))
+        assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+        hits = dict(srv.hits)
+    # tiny_run read these same bytes from its folder (source simulate reads it as source local does)
+    got = pd.read_csv(work / "results/scores/scores.tsv", sep="\t")
+    want = pd.read_csv(tiny_run / "results/scores/scores.tsv", sep="\t")
+    pd.testing.assert_frame_equal(got, want)
+    # only what the run needs, each file once, every one logged
+    fetched = {p.relative_to(work / "resources/release").as_posix() for p in (work / "resources/release").rglob("*")}
+    fetched = {p for p in fetched if (served / p).is_file()}
+    assert set(hits) == fetched | {"manifest.tsv"} and set(hits.values()) == {1}
+    assert "annotations/gencode.v19.annotation.gtf.gz" not in fetched
+    assert not any(p.startswith("RNAseq/") or "ladder" in p or "FOXA1" in p for p in fetched)
+    assert "DNASE/fold_coverage_wiggles/DNASE.liver.fc.signal.bigwig" in fetched
+    for p in fetched - {"manifest.tsv"}:
+        assert (work / "resources/release" / p).read_bytes() == (served / p).read_bytes()
+        log = (work / "logs/download_release_file" / f"{p}.log").read_text()
+        assert "size and md5 verified" in log
+
+
+def test_unreachable_release_url_is_one_line(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}"
+    r = snakemake(tmp_path, "--configfile", str(_http_config(tmp_path, url, retries=0)), "-n")
+    assert r.returncode != 0
+    assert f"release.url: {url}/manifest.tsv: transfer failed (ConnectionError" in r.stdout + r.stderr
 
 
 def test_configfile_replaces_the_default_config(tmp_path):

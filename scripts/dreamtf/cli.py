@@ -1,4 +1,4 @@
-"""The ``dreamtf`` command: the steps people run on their own (simulate, labels, score).
+"""The ``dreamtf`` command: the steps people run on their own (simulate, manifest, labels, score).
 
 Errors a user can fix print one line on stderr and exit with status 1.
 """
@@ -78,6 +78,15 @@ def _score(args) -> None:
             print(f"{k}\t{v:.6f}" if isinstance(v, float) else f"{k}\t{v}")
 
 
+def _manifest(args) -> None:
+    from .io.download import human_bytes
+    from .io.manifest import write_manifest
+
+    t0 = time.perf_counter()
+    out, n, total = write_manifest(args.release)
+    print(f"{out}: {n} files, {human_bytes(total)} ({time.perf_counter() - t0:.1f} s)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dreamtf", description=__doc__.splitlines()[0])
     p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
@@ -93,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="demo: a few Mb per chromosome; bench: real hg19 lengths",
     )
     s.set_defaults(func=_simulate)
+
+    m = sub.add_parser("manifest", help="list a release folder's files with sizes and md5 (manifest.tsv)")
+    m.add_argument("release", help="release folder; writes <release>/manifest.tsv")
+    m.set_defaults(func=_manifest)
 
     lb = sub.add_parser("labels", help="derive U/A/B labels for one cell from ChIP-seq narrowPeaks")
     lb.add_argument("--chrom-sizes", required=True)

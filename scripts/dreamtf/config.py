@@ -62,6 +62,8 @@ def validate_config(config: dict, schema_path: str | os.PathLike, source: str = 
     errors = sorted(validator.iter_errors(cfg), key=lambda e: (len(e.absolute_path), e.path))
     if errors:
         raise DreamTFError(_describe(errors[0], source))
+    if cfg["release"]["source"] == "http" and "url" not in cfg["release"]:
+        raise DreamTFError(f"{source}: 'release.url' is required when release.source is http")
     test, val = cfg["chromosomes"]["test"], cfg["chromosomes"]["validation"]
     both = set(test) & set(val)
     if both:

@@ -1,0 +1,188 @@
+"""Release manifests and HTTP downloads, against a real server on 127.0.0.1 (tests/http_server.py)."""
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from http_server import serve
+
+from dreamtf.cli import main as cli
+from dreamtf.errors import DreamTFError
+from dreamtf.io.download import fetch, fetch_manifest
+from dreamtf.io.manifest import Entry, read_manifest, write_manifest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def release(tmp_path) -> Path:
+    rel = tmp_path / "srv"
+    (rel / "annotations").mkdir(parents=True)
+    (rel / "DNASE" / "fold_coverage_wiggles").mkdir(parents=True)
+    (rel / "annotations" / "test_regions.blacklistfiltered.bed.gz").write_bytes(os.urandom(50_000))
+    (rel / "DNASE" / "fold_coverage_wiggles" / "DNASE.liver.fc.signal.bigwig").write_bytes(os.urandom(300_000))
+    (rel / ".hidden").write_text("not listed")
+    write_manifest(rel)
+    return rel
+
+
+def _entry(rel: Path, path: str) -> Entry:
+    return read_manifest(rel / "manifest.tsv")[path]
+
+
+def _left_over(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_manifest_lists_every_file_with_size_and_md5(release, capsys):
+    m = read_manifest(release / "manifest.tsv")
+    assert sorted(m) == [
+        "DNASE/fold_coverage_wiggles/DNASE.liver.fc.signal.bigwig",
+        "annotations/test_regions.blacklistfiltered.bed.gz",
+    ]
+    for path, e in m.items():
+        data = (release / path).read_bytes()
+        assert e.bytes == len(data) and e.md5 == hashlib.md5(data).hexdigest()
+    # the command line writes the same file
+    before = (release / "manifest.tsv").read_bytes()
+    assert cli(["manifest", str(release)]) == 0
+    assert (release / "manifest.tsv").read_bytes() == before
+    assert "2 files, 350.0 kB" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("name\tsize\tmd5\n", "line 1: expected the header 'path bytes md5', found 'name size md5'"),
+        ("path\tbytes\tmd5\na.gz\t12\n", "line 2: expected 3 tab-separated columns (path, bytes, md5), found 2"),
+        ("path\tbytes\tmd5\na.gz\t-1\t" + "0" * 32 + "\n", "line 2: bytes '-1' is not a non-negative integer"),
+        ("path\tbytes\tmd5\na.gz\t12\tXYZ\n", "line 2: md5 'XYZ' is not 32 lower-case hex digits"),
+        ("path\tbytes\tmd5\n../etc/passwd\t12\t" + "0" * 32 + "\n", "not a plain relative path inside the release"),
+        ("path\tbytes\tmd5\n/abs.gz\t12\t" + "0" * 32 + "\n", "not a plain relative path inside the release"),
+        ("path\tbytes\tmd5\na\t1\t" + "0" * 32 + "\na\t1\t" + "0" * 32 + "\n", "line 3: a is listed twice"),
+        ("path\tbytes\tmd5\n", "the manifest lists no files"),
+    ],
+)
+def test_bad_manifest_is_one_line_naming_it(tmp_path, text, expected):
+    path = tmp_path / "manifest.tsv"
+    path.write_text(text)
+    with pytest.raises(DreamTFError) as err:
+        read_manifest(path)
+    assert str(path) in str(err.value) and expected in str(err.value) and "\n" not in str(err.value)
+
+
+def test_download_verifies_and_a_second_run_fetches_nothing(release, tmp_path):
+    path = "DNASE/fold_coverage_wiggles/DNASE.liver.fc.signal.bigwig"
+    dest = tmp_path / "out" / path
+    with serve(release) as srv:
+        assert fetch(srv.url, _entry(release, path), dest, wait=0) is True
+        assert dest.read_bytes() == (release / path).read_bytes()
+        assert fetch(srv.url, _entry(release, path), dest, wait=0) is False  # resumed: verified, kept
+        assert srv.hits[path] == 1
+
+
+def test_a_dropped_connection_is_retried(release, tmp_path):
+    path = "DNASE/fold_coverage_wiggles/DNASE.liver.fc.signal.bigwig"
+    dest = tmp_path / "out.bigwig"
+    with serve(release, {path: "drop_once"}) as srv:
+        assert fetch(srv.url, _entry(release, path), dest, wait=0)
+        assert srv.hits[path] == 2
+    assert dest.read_bytes() == (release / path).read_bytes()
+    assert _left_over(tmp_path) == ["out.bigwig", "srv"]
+
+
+@pytest.mark.parametrize(
+    "fault, expected",
+    [
+        ("corrupt", "md5 "),
+        ("truncate", "transfer failed (ChunkedEncodingError"),
+        ("missing", "HTTP 404"),
+    ],
+)
+def test_a_failed_file_is_reported_by_name_and_nothing_kept(release, tmp_path, fault, expected):
+    path = "annotations/test_regions.blacklistfiltered.bed.gz"
+    dest = tmp_path / "dl" / "test_regions.blacklistfiltered.bed.gz"
+    with serve(release, {path: fault}) as srv:
+        with pytest.raises(DreamTFError) as err:
+            fetch(srv.url, _entry(release, path), dest, retries=2, wait=0)
+        # a missing file is not asked for again; a damaged transfer is, twice more
+        assert srv.hits[path] == (1 if fault == "missing" else 3)
+    msg = str(err.value)
+    assert msg.startswith(f"{srv.url}/{path}: ") and expected in msg and f"nothing of {path} was kept" in msg
+    assert _left_over(dest.parent) == []
+
+
+def test_a_wrong_file_already_there_is_replaced(release, tmp_path):
+    path = "annotations/test_regions.blacklistfiltered.bed.gz"
+    dest = tmp_path / "regions.bed.gz"
+    dest.write_bytes(b"an older, different file")
+    with serve(release) as srv:
+        assert fetch(srv.url, _entry(release, path), dest, wait=0)
+    assert dest.read_bytes() == (release / path).read_bytes()
+
+
+def _temp_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.glob(".*.tmp"))
+
+
+def test_a_killed_download_leaves_no_partial_file_and_the_next_run_completes(release, tmp_path):
+    path = "DNASE/fold_coverage_wiggles/DNASE.liver.fc.signal.bigwig"
+    dest = tmp_path / "dl" / "DNASE.liver.fc.signal.bigwig"
+    e = _entry(release, path)
+    code = (
+        "import logging, sys; logging.basicConfig(level=logging.INFO); "
+        "from dreamtf.io.download import fetch; from dreamtf.io.manifest import Entry; "
+        f"fetch(sys.argv[1], Entry({e.path!r}, {e.bytes}, {e.md5!r}), {str(dest)!r}, wait=0)"
+    )
+    with serve(release, {path: "stall"}) as srv:
+        proc = subprocess.Popen([sys.executable, "-c", code, srv.url], stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and not list(dest.parent.glob(".*.tmp")):
+            time.sleep(0.05)
+        while time.time() < deadline and _temp_bytes(dest.parent) < e.bytes // 4:  # half of it is sent
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert not dest.exists() and len(list(dest.parent.glob(".*.tmp"))) == 1  # half a file, under a temp name
+        srv.faults.clear()
+        assert fetch(srv.url, e, dest, wait=0)
+    assert dest.read_bytes() == (release / path).read_bytes()
+    assert _left_over(dest.parent) == [dest.name]
+
+
+def test_manifest_from_the_server_is_kept_and_a_bad_one_named_by_url(release, tmp_path):
+    with serve(release) as srv:
+        got = fetch_manifest(srv.url, tmp_path / "m.tsv", wait=0)
+        assert got == read_manifest(release / "manifest.tsv")
+        fetch_manifest(srv.url, tmp_path / "m.tsv", wait=0)
+        assert srv.hits["manifest.tsv"] == 1
+        (release / "manifest.tsv").write_text("path\tbytes\n")
+        with pytest.raises(DreamTFError, match=rf"^{srv.url}/manifest.tsv, line 1: expected the header"):
+            fetch_manifest(srv.url, tmp_path / "m2.tsv", wait=0)
+    assert not (tmp_path / "m2.tsv").exists()
+
+
+def test_unreachable_server_is_one_line(tmp_path):
+    with socket_port() as port:
+        url = f"http://127.0.0.1:{port}"
+    with pytest.raises(DreamTFError, match=rf"^{url}/manifest.tsv: transfer failed \(ConnectionError"):
+        fetch_manifest(url, tmp_path / "m.tsv", retries=1, wait=0)
+
+
+class socket_port:
+    """A loopback port that nothing listens on once the block ends."""
+
+    def __enter__(self) -> int:
+        import socket
+
+        self.s = socket.socket()
+        self.s.bind(("127.0.0.1", 0))
+        return self.s.getsockname()[1]
+
+    def __exit__(self, *exc) -> None:
+        self.s.close()
