@@ -25,20 +25,28 @@ config.update(_checked)
 
 REL = config["release"]["path"]
 SOURCE = config["release"]["source"]
-# source http: the server's manifest.tsv says which files the release has (kept in REL)
-MANIFEST = {}
+# source http or synapse: the server's manifest.tsv (path: Entry) or the Synapse listing
+# (path: Synapse id) says which files the release has; both are kept in REL
+REMOTE = {}
 if SOURCE == "http":
     from dreamtf.io.download import fetch_manifest  # noqa: E402
     from dreamtf.io.manifest import MANIFEST_NAME  # noqa: E402
 
     try:
-        MANIFEST = fetch_manifest(
+        REMOTE = fetch_manifest(
             config["release"]["url"],
             Path(REL) / MANIFEST_NAME,
             retries=config["release"]["retries"],
         )
     except DreamTFError as exc:
         raise WorkflowError(f"release.url: {exc}") from None
+elif SOURCE == "synapse":
+    from dreamtf.io.synapse import LISTING_NAME, release_listing  # noqa: E402
+
+    try:
+        REMOTE = release_listing(Path(REL) / LISTING_NAME)
+    except DreamTFError as exc:
+        raise WorkflowError(str(exc)) from None
 FASTA = config["release"]["fasta"]
 TFS = config["tfs"]
 CELLS = rl.cells_of(TFS)
@@ -71,9 +79,9 @@ def release_root(fasta_path):
 
 
 def release_has(path):
-    """Whether the release has the file ``path`` (under REL): on disk, or in the server's manifest."""
-    if SOURCE == "http":
-        return Path(path).relative_to(REL).as_posix() in MANIFEST
+    """Whether the release has the file ``path`` (under REL): on disk, or in the remote listing."""
+    if REMOTE:
+        return Path(path).relative_to(REL).as_posix() in REMOTE
     return Path(path).is_file()
 
 
@@ -131,9 +139,9 @@ def rnaseq_files(cell):
     if SOURCE == "simulate":
         return [str(rl.rnaseq_path(REL, cell, r)) for r in (1, 2)]
     pattern = f"RNAseq/gene_expression.{cell}.biorep*.tsv"
-    if SOURCE == "http":
+    if REMOTE:
         found = [
-            Path(REL, p) for p in sorted(MANIFEST) if PurePosixPath(p).match(pattern)
+            Path(REL, p) for p in sorted(REMOTE) if PurePosixPath(p).match(pattern)
         ]
     else:
         found = sorted(Path(REL).glob(pattern))

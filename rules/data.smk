@@ -51,7 +51,7 @@ rule check_release:
         "../scripts/check_release.py"
 
 
-if SOURCE == "http":
+if REMOTE:
 
     # on a cluster, downloads run where the workflow runs (compute nodes often have no internet)
     localrules:
@@ -63,13 +63,15 @@ if SOURCE == "http":
         log:
             "logs/download_release_file/{path}.log",
         wildcard_constraints:
-            path="|".join(re.escape(p) for p in MANIFEST),
+            path="|".join(re.escape(p) for p in REMOTE),
         conda:
             "../envs/dreamtf.yaml"
         params:
-            url=lookup(dpath="release/url", within=config),
+            source=SOURCE,
+            url=config["release"].get("url"),
             retries=lookup(dpath="release/retries", within=config),
-            bytes=lambda w: MANIFEST[w.path].bytes,
-            md5=lambda w: MANIFEST[w.path].md5,
+            bytes=lambda w: REMOTE[w.path].bytes if SOURCE == "http" else None,
+            md5=lambda w: REMOTE[w.path].md5 if SOURCE == "http" else None,
+            synapse_id=lambda w: REMOTE[w.path] if SOURCE == "synapse" else None,
         script:
             "../scripts/download_release_file.py"

@@ -55,6 +55,14 @@ def test_dreamtf_env_matches_pyproject():
         assert env[conda] == version, f"envs/dreamtf.yaml pins {conda}={env[conda]}, pyproject.toml {version}"
 
 
+def test_dreamtf_env_has_the_synapse_extra():
+    env = env_pins("dreamtf.yaml")
+    for name, version in pyproject_pins("synapse").items():
+        assert env.get(name) == version, (
+            f"envs/dreamtf.yaml must pin {name}=={version} (pyproject.toml's synapse extra)"
+        )
+
+
 def test_tensorflow_envs_match_pyproject():
     pins = pyproject_pins()
     cpu, gpu = env_pins("tensorflow.yaml"), env_pins("tensorflow-gpu.yaml")

@@ -206,6 +206,40 @@ def test_http_release_gives_the_scores_of_the_same_files_read_locally(tiny_run, 
         assert "size and md5 verified" in log
 
 
+def test_synapse_source_schedules_a_download_for_each_needed_file(tmp_path):
+    """The Synapse listing kept from an earlier run (synapse.tsv) drives the DAG; no token for a dry run."""
+    tfs = {"CTCF": {"train_cells": ["HepG2", "K562"], "test_cells": ["liver"]}}
+    rel = tmp_path / "resources/release"
+    paths = [p.relative_to(rel).as_posix() for p in rl.release_files(rel, fasta="hg19.genome.fa.gz", tfs=tfs)]
+    paths.append("ChIPseq/labels/CTCF.test.labels.tsv.gz")  # the final round's labels
+    rel.mkdir(parents=True)
+    lines = ["path\tsynapse_id"] + [f"{p}\tsyn{9000 + i}" for i, p in enumerate(paths)]
+    (rel / "synapse.tsv").write_text("\n".join(lines) + "\n")
+    cfg = tmp_path / "syn.yaml"
+    cfg.write_text((ROOT / "tests" / "config.yaml").read_text().replace("source: simulate", "source: synapse"))
+    env = {k: v for k, v in os.environ.items() if k != "SYNAPSE_AUTH_TOKEN"}
+    cmd = [str(SNAKEMAKE), "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "--configfile", str(cfg), "-n"]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    fetched, rule = set(), None
+    for line in r.stdout.splitlines():
+        if line.startswith("rule "):
+            rule = line[5:].rstrip(":")
+        elif rule == "download_release_file" and line.strip().startswith("output: "):
+            fetched.add(line.split("resources/release/", 1)[1])
+    cells = ["HepG2", "K562", "liver"]
+    assert fetched == {
+        "annotations/hg19.genome.fa.gz",
+        "annotations/train_regions.blacklistfiltered.bed.gz",
+        "annotations/test_regions.blacklistfiltered.bed.gz",
+        "ChIPseq/labels/CTCF.train.labels.tsv.gz",
+        "ChIPseq/labels/CTCF.test.labels.tsv.gz",  # shipped: no held-out peaks, no derive_labels
+        *(f"DNASE/fold_coverage_wiggles/DNASE.{c}.fc.signal.bigwig" for c in cells),
+        *(f"DNASE/peaks/{k}/DNASE.{c}.{k}.narrowPeak.gz" for c in cells for k in ("conservative", "relaxed")),
+    }
+    assert "rule derive_labels:" not in r.stdout
+
+
 def test_unreachable_release_url_is_one_line(tmp_path):
     import socket
 
