@@ -11,6 +11,7 @@ from dreamtf import release as rl  # noqa: E402
 from dreamtf.config import validate_config  # noqa: E402
 from dreamtf.errors import DreamTFError  # noqa: E402
 from dreamtf.featurestore import group_key  # noqa: E402
+from dreamtf.genomes import GENOMES  # noqa: E402
 
 try:
     _checked = validate_config(
@@ -25,8 +26,8 @@ config.update(_checked)
 
 REL = config["release"]["path"]
 SOURCE = config["release"]["source"]
-# source http or synapse: the server's manifest.tsv (path: Entry) or the Synapse listing
-# (path: Synapse id) says which files the release has; both are kept in REL
+# source http, synapse or encode: the server's manifest.tsv (path: Entry), the Synapse listing
+# (path: Synapse id; both kept in REL) or the config's accessions say which files the release has
 REMOTE = {}
 if SOURCE == "http":
     from dreamtf.io.download import fetch_manifest  # noqa: E402
@@ -40,6 +41,9 @@ if SOURCE == "http":
         )
     except DreamTFError as exc:
         raise WorkflowError(f"release.url: {exc}") from None
+elif SOURCE == "encode":
+    # path: {"url", "md5"} (genome files) or {"accession", "kind", ...} (ENCODE files)
+    REMOTE = rl.encode_files(config["release"], config["tfs"])
 elif SOURCE == "synapse":
     from dreamtf.io.synapse import LISTING_NAME, release_listing  # noqa: E402
 

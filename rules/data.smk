@@ -73,5 +73,35 @@ if REMOTE:
             bytes=lambda w: REMOTE[w.path].bytes if SOURCE == "http" else None,
             md5=lambda w: REMOTE[w.path].md5 if SOURCE == "http" else None,
             synapse_id=lambda w: REMOTE[w.path] if SOURCE == "synapse" else None,
+            encode=lambda w: REMOTE[w.path] if SOURCE == "encode" else None,
+            portal=lookup(dpath="release/portal", within=config),
+            assembly=lambda w: GENOMES[config["release"]["genome"]]["encode_assembly"],
         script:
             "../scripts/download_release_file.py"
+
+
+if SOURCE == "encode":
+
+    rule encode_regions:
+        input:
+            fasta=str(rl.fasta_path(REL, FASTA)),
+            blacklist=str(rl.blacklist_path(REL)),
+        output:
+            regions=[str(rl.regions_path(REL, s)) for s in rl.SPLITS],
+            provenance=f"{REL}/encode.json",
+        log:
+            "logs/encode_regions/regions.log",
+        conda:
+            "../envs/dreamtf.yaml"
+        params:
+            chromosomes=lookup(dpath="release/chromosomes", within=config),
+            test_chroms=lookup(dpath="chromosomes/test", within=config),
+            size=lookup(dpath="windows/size", within=config),
+            step=lookup(dpath="windows/step", within=config),
+            release=lambda w: {
+                k: config["release"][k]
+                for k in ("genome", "portal", "annotations", "encode")
+            },
+            files=REMOTE,
+        script:
+            "../scripts/encode_regions.py"

@@ -1,19 +1,35 @@
-"""Rule download_release_file: one release file, from release.url (verified against its manifest) or Synapse."""
+"""Rule download_release_file: one release file, from release.url (verified against its manifest),
+from Synapse, or from ENCODE (by accession, or a genome annotation by URL)."""
 
 from pathlib import Path
 
 from dreamtf.io.download import fetch
+from dreamtf.io.encode import fetch_accession, fetch_url
 from dreamtf.io.manifest import Entry
 from dreamtf.io.synapse import fetch_entity, login
 from dreamtf.rule import run
 
 
 def main(smk):
-    out, rel = Path(smk.output[0]), smk.wildcards.path
-    if smk.params.source == "synapse":
-        fetch_entity(login(), smk.params.synapse_id, rel, out)
+    out, rel, p = Path(smk.output[0]), smk.wildcards.path, smk.params
+    retries = int(p.retries)
+    if p.source == "synapse":
+        fetch_entity(login(), p.synapse_id, rel, out)
+    elif p.source == "encode" and "url" in p.encode:
+        fetch_url(p.encode["url"], out, p.encode.get("md5"), retries=retries)
+    elif p.source == "encode":
+        spec = p.encode
+        fetch_accession(
+            p.portal,
+            spec["accession"],
+            out,
+            kind=spec["kind"],
+            assembly=p.assembly,
+            assays=spec.get("assays"),
+            retries=retries,
+        )
     else:
-        fetch(smk.params.url, Entry(rel, int(smk.params.bytes), smk.params.md5), out, retries=int(smk.params.retries))
+        fetch(p.url, Entry(rel, int(p.bytes), p.md5), out, retries=retries)
 
 
 run(main, snakemake)  # noqa: F821

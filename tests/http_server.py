@@ -78,3 +78,26 @@ def serve(root: str | Path, faults: dict[str, str] | None = None):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def add_portal_file(root: str | Path, accession: str, data: bytes, ext: str, **meta) -> dict:
+    """Lay out one file as the ENCODE portal serves it under ``root``: its JSON metadata at
+    ``/files/<accession>/?format=json`` (served as the folder's index.html) and its bytes at
+    ``/files/<accession>/@@download/<accession>.<ext>``. ``meta`` overrides the fields."""
+    import hashlib
+    import json
+
+    folder = Path(root) / "files" / accession
+    (folder / "@@download").mkdir(parents=True, exist_ok=True)
+    (folder / "@@download" / f"{accession}.{ext}").write_bytes(data)
+    record = {
+        "accession": accession,
+        "href": f"/files/{accession}/@@download/{accession}.{ext}",
+        "md5sum": hashlib.md5(data).hexdigest(),
+        "file_size": len(data),
+        "status": "released",
+        "assembly": "hg19",
+        **meta,
+    }
+    (folder / "index.html").write_text(json.dumps(record))
+    return record

@@ -64,6 +64,8 @@ def validate_config(config: dict, schema_path: str | os.PathLike, source: str = 
         raise DreamTFError(_describe(errors[0], source))
     if cfg["release"]["source"] == "http" and "url" not in cfg["release"]:
         raise DreamTFError(f"{source}: 'release.url' is required when release.source is http")
+    if cfg["release"]["source"] == "encode":
+        _check_encode(cfg, source)
     test, val = cfg["chromosomes"]["test"], cfg["chromosomes"]["validation"]
     both = set(test) & set(val)
     if both:
@@ -73,6 +75,38 @@ def validate_config(config: dict, schema_path: str | os.PathLike, source: str = 
         if both:
             raise DreamTFError(f"{source}: 'tfs.{tf}': cell {sorted(both)[0]!r} is both a training and a test cell")
     return cfg
+
+
+def _check_encode(cfg: dict, source: str) -> None:
+    """An encode release needs accessions for every file the configured run reads."""
+    enc = cfg["release"]["encode"]
+    uses = {g for groups in cfg["feature_sets"].values() for g in groups} if "catchitt" in cfg["models"] else set()
+    factornet = "factornet" in cfg["models"]
+    need_peaks = "dnase_peaks" in uses or (factornet and cfg["factornet"]["open_negatives"] > 0)
+    need_rna = "expression" in uses or (factornet and cfg["factornet"]["meta_pcs"] > 0)
+    for tf, spec in cfg["tfs"].items():
+        for cell in spec["train_cells"] + spec["test_cells"]:
+            if cell not in enc.get("chip", {}).get(tf, {}):
+                raise DreamTFError(
+                    f"{source}: 'release.encode.chip.{tf}.{cell}' is missing: source encode needs the "
+                    "conservative and relaxed ChIP-seq peak accessions of every cell in tfs"
+                )
+            acc = enc.get("accessibility", {}).get(cell)
+            if acc is None:
+                raise DreamTFError(
+                    f"{source}: 'release.encode.accessibility.{cell}' is missing: source encode needs a "
+                    "DNase-seq or ATAC-seq signal bigWig accession for every cell in tfs"
+                )
+            if need_peaks and not {"conservative", "relaxed"} <= set(acc):
+                raise DreamTFError(
+                    f"{source}: 'release.encode.accessibility.{cell}' needs conservative and relaxed peak "
+                    "accessions: the dnase_peaks features or FactorNet's open-chromatin negatives read them"
+                )
+            if need_rna and cell not in enc.get("rnaseq", {}):
+                raise DreamTFError(
+                    f"{source}: 'release.encode.rnaseq.{cell}' is missing: the expression features or "
+                    "factornet.meta_pcs read RNA-seq"
+                )
 
 
 def load_config(path: str | os.PathLike, schema_path: str | os.PathLike) -> dict:

@@ -90,6 +90,62 @@ def release_files(release, *, fasta: str, tfs: dict, rnaseq_reps: int = 2) -> li
     return files
 
 
+def encode_files(release_cfg: dict, tfs: dict) -> dict[str, dict]:
+    """What an encode release downloads: ``{path in the layout: spec}``.
+
+    A spec is ``{"url": ..., "md5": ...}`` for the genome's annotation files, or
+    ``{"accession": ..., "kind": peaks | signal | rnaseq, "assays": ...}`` for ENCODE files.
+    The region files are built from the FASTA and blacklist (rule encode_regions).
+    """
+    from .genomes import asset
+
+    root, genome, ann = Path("."), release_cfg["genome"], release_cfg["annotations"]
+    enc = release_cfg["encode"]
+    plan: dict[Path, dict] = {
+        fasta_path(root, release_cfg["fasta"]): asset(genome, "fasta", ann),
+        blacklist_path(root): asset(genome, "blacklist", ann),
+        gtf_path(root): asset(genome, "gtf", ann),
+    }
+    for tf, spec in tfs.items():
+        for cell in spec["train_cells"] + spec["test_cells"]:
+            for kind, acc in enc["chip"][tf][cell].items():
+                plan[chip_peaks_path(root, tf, cell, kind)] = {"accession": acc, "kind": "peaks"}
+    for cell in cells_of(tfs):
+        acc = enc["accessibility"][cell]
+        plan[dnase_bigwig_path(root, cell)] = {"accession": acc["signal"], "kind": "signal", "assays": [acc["assay"]]}
+        for kind in ("conservative", "relaxed"):
+            if kind in acc:
+                plan[dnase_peaks_path(root, cell, kind)] = {"accession": acc[kind], "kind": "peaks"}
+        for rep, acc in enumerate(enc.get("rnaseq", {}).get(cell, []), start=1):
+            plan[rnaseq_path(root, cell, rep)] = {"accession": acc, "kind": "rnaseq"}
+    return {p.as_posix(): spec for p, spec in plan.items()}
+
+
+def write_regions_from_genome(
+    fasta, blacklist, outputs: dict, *, chromosomes: list[str], test_chroms: list[str], size: int, step: int
+) -> dict[str, int]:
+    """The challenge's region files from a genome: windows of ``size`` bp every ``step`` bp on
+    ``chromosomes`` (DESIGN section 3) minus those touching the blacklist; test chromosomes make
+    the ``test`` and ``ladder`` files, the others ``train``. Returns windows per split."""
+    from .io.bed import read_bed3
+    from .io.windowtable import write_regions
+    from .windows import region_starts
+
+    sizes = fasta_sizes(fasta)
+    check_same_chroms(sizes, f"the genome ({fasta})", chromosomes, "config: release.chromosomes")
+    bl = read_bed3(blacklist)
+    if bl and not set(bl) & set(chromosomes):  # e.g. '1' against 'chr1': one line naming both files
+        check_same_chroms(sizes, str(fasta), list(bl), str(blacklist))
+    starts = {c: region_starts(sizes[c], bl.get(c), size, step) for c in chromosomes}
+    counts = {}
+    for split, path in outputs.items():
+        chroms = [c for c in chromosomes if (c in test_chroms) == (split != "train")]
+        write_regions(path, ((c, starts[c]) for c in chroms), size=size)
+        counts[split] = int(sum(len(starts[c]) for c in chroms))
+        log.info("%s: %d windows on %d chromosomes", path, counts[split], len(chroms))
+    return counts
+
+
 def cells_of(tfs: dict) -> list[str]:
     """All cell types of a TF table, in order of first mention."""
     seen: dict[str, None] = {}

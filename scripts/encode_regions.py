@@ -1,0 +1,33 @@
+"""Rule encode_regions: the challenge's region files for an ENCODE release, from its FASTA and blacklist.
+
+Windows of ``windows.size`` bp every ``windows.step`` bp on ``release.chromosomes``
+(DESIGN section 3), minus those touching the blacklist; the test chromosomes make the
+test (and ladder) regions, the others the training regions. Also writes ``encode.json``:
+the genome, the accessions and each cell's accessibility assay, for the record.
+"""
+
+import json
+
+from dreamtf.io.files import atomic_write_text
+from dreamtf.release import write_regions_from_genome
+from dreamtf.rule import run
+
+
+def main(smk):
+    p = smk.params
+    write_regions_from_genome(
+        smk.input.fasta,
+        smk.input.blacklist,
+        dict(zip(("train", "ladder", "test"), smk.output.regions)),
+        chromosomes=list(p.chromosomes),
+        test_chroms=list(p.test_chroms),
+        size=int(p.size),
+        step=int(p.step),
+    )
+    record = {**p.release, "files": dict(p.files)}
+    record["accessibility_assays"] = {c: a["assay"] for c, a in p.release["encode"]["accessibility"].items()}
+    with atomic_write_text(smk.output.provenance) as fh:
+        json.dump(record, fh, indent=1, sort_keys=True)
+
+
+run(main, snakemake)  # noqa: F821
