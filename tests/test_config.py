@@ -19,6 +19,31 @@ def test_shipped_configs_validate_and_defaults_are_filled():
     assert tiny["release"]["fasta"] == "hg19.genome.fa.gz"
 
 
+def test_challenge_config_is_the_final_round():
+    cfg = load_config(ROOT / "challenge.yaml", SCHEMA)
+    pairs = sorted((tf, c) for tf, spec in cfg["tfs"].items() for c in spec["test_cells"])
+    assert len(pairs) == 13 and ("CTCF", "PC-3") in pairs and ("E2F1", "K562") in pairs
+    assert ("NANOG", "induced_pluripotent_stem_cell") in pairs and ("CTCF", "induced_pluripotent_stem_cell") in pairs
+    assert {tf for tf, c in pairs if c == "liver"} == {
+        "EGR1",
+        "FOXA1",
+        "FOXA2",
+        "GABPA",
+        "HNF4A",
+        "JUND",
+        "MAX",
+        "REST",
+        "TAF1",
+    }
+    assert cfg["chromosomes"] == {"test": ["chr1", "chr8", "chr21"], "validation": ["chr11"]}
+    assert cfg["release"]["source"] == "synapse"
+    from dreamtf.motifs import resolve_motif
+
+    # every TF scans a real matrix: its own, or the one named (TAF1 has none in JASPAR)
+    ids = {tf: resolve_motif(tf, cfg["features"]["motifs"].get(tf)).matrix_id for tf in cfg["tfs"]}
+    assert ids["TAF1"] == "MA0108.3" and ids["CTCF"].startswith("MA0139")
+
+
 def base():
     return yaml.safe_load((ROOT / "tests" / "config.yaml").read_text())
 

@@ -300,6 +300,31 @@ def test_encode_release_builds_regions_and_labels_and_scores_as_the_challenge_la
     assert not (work / "resources/release/annotations/gencode.v19.annotation.gtf.gz").exists()
 
 
+def test_challenge_config_plans_the_final_round_from_synapse(tmp_path):
+    """challenge.yaml, with a Synapse listing of the real release's names: the 13 pairs are planned
+    with the shipped training and final-round labels (no label is derived)."""
+    import yaml
+
+    tfs = yaml.safe_load((ROOT / "challenge.yaml").read_text())["tfs"]
+    rel = tmp_path / "resources/release"
+    paths = [p.relative_to(rel).as_posix() for p in rl.release_files(rel, fasta="hg19.genome.fa.gz", tfs=tfs)]
+    paths += [f"ChIPseq/labels/{tf}.test.labels.tsv.gz" for tf in tfs]
+    rel.mkdir(parents=True)
+    lines = ["path\tsynapse_id"] + [f"{p}\tsyn{9000 + i}" for i, p in enumerate(paths)]
+    (rel / "synapse.tsv").write_text("\n".join(lines) + "\n")
+    r = snakemake(tmp_path, "--configfile", str(ROOT / "challenge.yaml"), "-n", "--quiet", "rules", timeout=300)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    counts = {}
+    for line in r.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit():
+            counts[parts[0]] = int(parts[1])
+    assert counts["predict_factornet"] == 13 and counts["predict_baseline"] == 13
+    assert counts["train_factornet"] == 12 and counts["features_motif"] == 12
+    assert counts["dnase_cache"] == 14  # every training and held-out cell type
+    assert "derive_labels" not in counts
+
+
 def test_unreachable_release_url_is_one_line(tmp_path):
     import socket
 
