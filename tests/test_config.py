@@ -42,6 +42,8 @@ def test_challenge_config_is_the_final_round():
     # every TF scans a real matrix: its own, or the one named (TAF1 has none in JASPAR)
     ids = {tf: resolve_motif(tf, cfg["features"]["motifs"].get(tf)).matrix_id for tf in cfg["tfs"]}
     assert ids["TAF1"] == "MA0108.3" and ids["CTCF"].startswith("MA0139")
+    with pytest.raises(DreamTFError, match=r"no JASPAR matrix for TF 'TAF1' .* as features.motifs.TAF1, or leave"):
+        resolve_motif("TAF1")  # without the config's choice: one line saying what to do
 
 
 def base():

@@ -289,6 +289,21 @@ def test_negatives_come_from_each_pool_in_its_share():
     assert np.count_nonzero((idx >= 200) & (idx < 300)) >= 10
 
 
+def test_a_small_bound_pool_is_repeated_up_to_the_epoch_size_in_training_only():
+    from dreamtf.factornet_inputs import TrainingWindows
+
+    lab = _label_table({"chr2": [2] * 10 + [0] * 1000})
+    w = TrainingWindows(lab, ["K562"], ["chr2"], np.random.default_rng(0), {}, where="training chromosomes")
+    _, starts, _, y = w.sample(35, 1, 20, repeat=True)
+    bound = starts[y == 1]
+    assert len(bound) == 35 and len(y) == 70
+    window = (bound - 600 + 25) // 50  # each jittered copy still falls back on its own window
+    assert set(window) == set(range(10))  # every bound window at least once
+    assert len(set(bound)) > 10  # repeats carry their own jitter
+    _, _, _, y = w.sample(35, 1, 0)  # validation: no repeats
+    assert (y == 1).sum() == 10
+
+
 def test_motif_window_mask_flags_windows_with_an_instance_as_strong_as_bound_ones():
     from dreamtf.factornet_inputs import motif_window_mask
     from dreamtf.motifs import Motif

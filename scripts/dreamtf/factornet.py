@@ -60,7 +60,7 @@ DEFAULTS = {
     "backend": "tensorflow",
     "predict_batch_size": 1024,
     "dnase_norm": "rank",
-    "motif_init": False,
+    "motif_init": True,
 }
 
 
@@ -246,7 +246,7 @@ def train(
     vc, vs, vcell, vy = valid_w.sample(n_val_b, p["negatives_per_bound"], 0, shares)
     xv = make(vc, vs, vcell)
     batches = TrainingBatches(
-        lambda: train_w.sample(p["bound_per_epoch"], p["negatives_per_bound"], p["jitter"], shares),
+        lambda: train_w.sample(p["bound_per_epoch"], p["negatives_per_bound"], p["jitter"], shares, repeat=True),
         make,
         p["batch_size"],
     )

@@ -198,11 +198,15 @@ class TrainingWindows:
             got += int(ok.sum())
         return np.concatenate(ru)[:n], np.concatenate(cu)[:n]
 
-    def sample(self, n_bound: int | None, ratio: float, jitter: int, shares: dict | None = None):
+    def sample(self, n_bound: int | None, ratio: float, jitter: int, shares: dict | None = None, repeat=False):
         """(chrom_index, window_start, cell_index, label) arrays, shuffled.
 
         ``n_bound`` B windows (all when None), ``ratio`` U windows per B window, of which
         ``shares[name]`` come from pool ``name`` (as many as it holds) and the rest at random.
+        With ``repeat`` (training), a pool smaller than ``n_bound`` gives every B window once
+        and random repeats for the rest, each with its own jitter: an epoch of a TF with few sites is as long as any
+        other's, so the network sees enough steps to learn its motif (on the demo, REST's
+        283 B windows alone gave 85 steps in 10 epochs and nothing learnt).
         """
         rows_b, cells_b = self.bound
         if len(rows_b) == 0:
@@ -210,6 +214,8 @@ class TrainingWindows:
         pick = np.arange(len(rows_b))
         if n_bound is not None and n_bound < len(rows_b):
             pick = self.rng.choice(len(rows_b), n_bound, replace=False)
+        elif repeat and n_bound is not None and n_bound > len(rows_b):
+            pick = np.concatenate([pick, self.rng.choice(len(rows_b), n_bound - len(rows_b))])
         rb, cb = rows_b[pick], cells_b[pick]
         n_u = int(round(ratio * len(rb)))
         ru, cu = [], []

@@ -81,7 +81,10 @@ def load_jaspar(tf: str, matrix_id: str | None = None) -> Motif:
     if m is None:
         found = db.fetch_motifs_by_name(tf)
         if not found:
-            raise DreamTFError(f"no JASPAR matrix for TF {tf!r} in {db.release}; name one by its matrix id")
+            raise DreamTFError(
+                f"no JASPAR matrix for TF {tf!r} in {db.release}; name one (a matrix id or a JASPAR/MEME "
+                f"file) as features.motifs.{tf}, or leave out the motif group and set factornet.motif_init: false"
+            )
         m = found[0]
     counts = np.array([m.counts[b] for b in "ACGT"]).T
     return Motif(name=tf, matrix_id=m.matrix_id, probs=counts_to_probs(counts))
