@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from dreamtf import release as rl  # noqa: E402
 from dreamtf.config import validate_config  # noqa: E402
-from dreamtf.errors import DreamTFError  # noqa: E402
+from dreamtf.errors import DreamTFError, os_error_message  # noqa: E402
 from dreamtf.featurestore import group_key  # noqa: E402
 from dreamtf.genomes import GENOMES  # noqa: E402
 
@@ -25,6 +25,12 @@ config.clear()
 config.update(_checked)
 
 REL = config["release"]["path"]
+
+
+def error_line(exc):
+    return os_error_message(exc) if isinstance(exc, OSError) else str(exc)
+
+
 SOURCE = config["release"]["source"]
 # source http, synapse or encode: the server's manifest.tsv (path: Entry), the Synapse listing
 # (path: Synapse id; both kept in REL) or the config's accessions say which files the release has
@@ -39,8 +45,8 @@ if SOURCE == "http":
             Path(REL) / MANIFEST_NAME,
             retries=config["release"]["retries"],
         )
-    except DreamTFError as exc:
-        raise WorkflowError(f"release.url: {exc}") from None
+    except (DreamTFError, OSError) as exc:
+        raise WorkflowError(f"release.url: {error_line(exc)}") from None
 elif SOURCE == "encode":
     # path: {"url", "md5"} (genome files) or {"accession", "kind", ...} (ENCODE files)
     REMOTE = rl.encode_files(config["release"], config["tfs"])
@@ -49,8 +55,8 @@ elif SOURCE == "synapse":
 
     try:
         REMOTE = release_listing(Path(REL) / LISTING_NAME)
-    except DreamTFError as exc:
-        raise WorkflowError(str(exc)) from None
+    except (DreamTFError, OSError) as exc:
+        raise WorkflowError(error_line(exc)) from None
 FASTA = config["release"]["fasta"]
 TFS = config["tfs"]
 CELLS = rl.cells_of(TFS)

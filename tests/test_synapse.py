@@ -32,7 +32,13 @@ class StandInSynapse:
                 self.files[f"syn{n}"] = (folder, f)
                 n += 1
 
+    offline = False
+
     def login(self, authToken=None, silent=False):
+        if self.offline:
+            import requests
+
+            raise requests.exceptions.ConnectionError("Max retries exceeded with url: /auth/v1/login")
         if authToken != GOOD:
             raise SynapseAuthenticationError("Invalid access token")
         self.logged_in = True
@@ -115,6 +121,12 @@ def test_rejected_token_is_one_line_without_the_token(monkeypatch):
         S.login(StandInSynapse)
     assert str(err.value).startswith("Synapse rejected the token in SYNAPSE_AUTH_TOKEN (SynapseAuthenticationError)")
     assert "expired-token-123" not in str(err.value)
+
+
+def test_no_network_at_login_is_one_line(synapse, monkeypatch):
+    monkeypatch.setattr(StandInSynapse, "offline", True)
+    with pytest.raises(DreamTFError, match=r"^Synapse: could not reach synapse.org to log in \(ConnectionError\)$"):
+        S.login(StandInSynapse)
 
 
 def test_a_missing_folder_is_named(synapse, monkeypatch):

@@ -52,9 +52,29 @@ def _client_class():
 
 
 def _errors() -> tuple:
+    """What synapseclient raises for a refused request or a network failure."""
+    import requests
     from synapseclient.core import exceptions as e
 
-    return (e.SynapseError, e.SynapseHTTPError)
+    errors = [e.SynapseError, e.SynapseHTTPError, requests.exceptions.RequestException, ConnectionError, TimeoutError]
+    try:
+        import httpx
+
+        errors.append(httpx.HTTPError)
+    except ImportError:  # pragma: no cover - httpx comes with synapseclient
+        pass
+    return tuple(errors)
+
+
+def _network_errors() -> tuple:
+    import requests
+
+    try:
+        import httpx
+
+        return (requests.exceptions.ConnectionError, requests.exceptions.Timeout, httpx.TransportError)
+    except ImportError:  # pragma: no cover
+        return (requests.exceptions.ConnectionError, requests.exceptions.Timeout)
 
 
 def login(client_class=None):
@@ -72,6 +92,8 @@ def login(client_class=None):
         try:
             syn.login(authToken=token, silent=True)
         except _errors() as exc:
+            if isinstance(exc, (OSError, *_network_errors())):
+                raise DreamTFError(f"Synapse: could not reach synapse.org to log in ({type(exc).__name__})") from None
             raise DreamTFError(
                 f"Synapse rejected the token in {TOKEN_VARIABLE} ({type(exc).__name__}); "
                 "make a new one with the 'view' and 'download' scopes"
