@@ -1,4 +1,4 @@
-# The challenge release: simulated (dreamtf simulate), an existing folder, or downloaded (http), then checked.
+# The challenge release: simulated, an existing folder, or downloaded (http, synapse, encode), then checked.
 
 if config["release"]["source"] == "simulate":
 

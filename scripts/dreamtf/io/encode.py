@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import tempfile
 from pathlib import Path
 
@@ -24,14 +23,12 @@ from .manifest import Entry, file_md5, verify
 
 log = logging.getLogger(__name__)
 
-ACCESSION = re.compile(r"^ENCFF[0-9]{3}[A-Z]{3}$")
 # what each place in the layout takes: (file_format, file_type or None, a description)
 KINDS = {
     "peaks": ("bed", "bed narrowPeak", "a narrowPeak file"),
     "signal": ("bigWig", None, "a bigWig signal track"),
     "rnaseq": ("tsv", None, "a gene quantification TSV"),
 }
-ACCESSIBILITY_ASSAYS = ("DNase-seq", "ATAC-seq")
 DEAD = ("revoked", "deleted", "replaced")
 
 
@@ -111,12 +108,14 @@ def fetch_url(url: str, dest: str | os.PathLike, md5: str | None = None, **kwarg
         log.info("%s: already here and verified", dest.name)
         return md5
 
+    seen = {}
+
     def check(tmp):
-        got = file_md5(tmp)
+        seen["md5"] = got = file_md5(tmp)
         return None if md5 is None or got == md5 else f"md5 {got}, release.annotations says {md5}"
 
     download(url, dest, check, name=dest.name, **kwargs)
-    digest = file_md5(dest)
+    digest = seen["md5"]
     log.info(
         "%s: %s from %s, md5 %s%s",
         dest.name,
