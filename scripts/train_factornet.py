@@ -37,9 +37,11 @@ def main(smk):
     shutil.move(smk.output.history + ".tmp", smk.output.history)
     full = meta["valid_all_windows"]
     logging.getLogger("dreamtf").info(
-        "validation auPRC %.3f on sampled windows after %d epochs (best %d) on %s; over every window of %s in %s: "
-        "auPRC %s (%d bound)",
+        "validation auPRC %.3f (weighted sample of %d windows standing for %d) after %d epochs (best %d) on %s; "
+        "over every window of %s in %s: auPRC %s (%d bound)",
         meta["valid_auprc"],
+        meta["validation_sample"]["n"],
+        meta["validation_sample"]["stands_for"],
         meta["epochs_run"],
         meta["best_epoch"],
         meta["device"],

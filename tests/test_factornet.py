@@ -149,12 +149,15 @@ def trained(genome, dnase, train_labels, tmp_path_factory):
 
 def test_tiny_training_learns_the_planted_motifs(trained):
     _, meta, _ = trained
-    # balanced validation windows (chance: auPRC 0.5); the model must find motif + open chromatin
-    assert meta["valid_auprc"] > 0.85, meta
+    # the weighted validation sample stands for every chr11 window of both cells, 0.4 % bound
+    # (chance: auPRC 0.004); the model must find motif + open chromatin
+    val = meta["validation_sample"]
+    assert val["n"] == 1500 and val["bound"] / val["stands_for"] < 0.01, val
+    assert meta["valid_auprc"] > 0.15 and meta["valid_auprc"] == max(meta["val_auprc"]), meta
     assert meta["epochs_run"] >= 2 and meta["cells"] == ["HepG2", "K562"]
     # and over every chr11 window of the first cell, at the real class ratio
     full = meta["valid_all_windows"]
-    assert full["cell"] == "HepG2" and full["n_bound"] > 0 and 0 < full["auprc"] <= 1, full
+    assert full["cell"] == "HepG2" and full["n_bound"] > 0 and 0.15 < full["auprc"] <= 1, full
 
 
 def test_real_ratio_validation_score_is_the_challenge_metric_over_every_window(trained, train_labels, genome, dnase):
@@ -244,92 +247,6 @@ def test_same_weights_same_predictions_on_tensorflow_and_jax(trained, genome, dn
     assert tf_scores.std() > 0
 
 
-def _label_table(codes_by_chrom):
-    """A label WindowTable over 20 windows per chromosome, one cell."""
-    from dreamtf.io.windowtable import WindowTable
-
-    chroms = list(codes_by_chrom)
-    codes = np.concatenate([np.asarray(c, np.uint8) for c in codes_by_chrom.values()])[:, None]
-    chrom = np.repeat(np.arange(len(chroms), dtype=np.int32), [len(c) for c in codes_by_chrom.values()])
-    start = np.concatenate([600 + 50 * np.arange(len(c)) for c in codes_by_chrom.values()]).astype(np.int64)
-    return WindowTable("labels.tsv", chroms, chrom, start, 200, ["K562"], codes)
-
-
-def test_all_negatives_from_open_chromatin():
-    # factornet.open_negatives: 1 used to crash (np.concatenate of no random negatives)
-    from dreamtf.factornet_inputs import TrainingWindows
-
-    lab = _label_table({"chr2": [2, 2, 0, 0, 0, 0, 0, 0, 0, 0]})
-    open_mask = np.zeros((10, 1), bool)
-    open_mask[2:8] = True
-    masks = {"open": open_mask}
-    w = TrainingWindows(lab, ["K562"], ["chr2"], np.random.default_rng(0), masks, where="training chromosomes")
-    chrom, starts, cell, y = w.sample(None, 2, 0, {"open": 1.0})
-    assert y.tolist().count(1) == 2 and len(y) == 6
-    assert set(((starts[y == 0] - 600) // 50).tolist()) <= set(range(2, 8))
-    # more negatives asked for than open windows: the rest are drawn at random
-    _, _, _, y = w.sample(None, 5, 0, {"open": 1.0})
-    assert len(y) == 12
-
-
-def test_negatives_come_from_each_pool_in_its_share():
-    from dreamtf.factornet_inputs import TrainingWindows
-
-    lab = _label_table({"chr2": [2] * 10 + [0] * 1000})
-    open_mask = np.zeros((1010, 1), bool)
-    open_mask[10:110] = True
-    motif_mask = np.zeros(1010, bool)  # one flag per window, whatever the cell
-    motif_mask[200:300] = True
-    masks = {"open": open_mask, "motif": motif_mask}
-    w = TrainingWindows(lab, ["K562"], ["chr2"], np.random.default_rng(0), masks, where="training chromosomes")
-    _, starts, _, y = w.sample(None, 5, 0, {"open": 0.4, "motif": 0.2})
-    idx = (starts[y == 0] - 600) // 50
-    assert len(idx) == 50
-    assert np.count_nonzero((idx >= 10) & (idx < 110)) >= 20  # random draws may add a few more
-    assert np.count_nonzero((idx >= 200) & (idx < 300)) >= 10
-
-
-def test_a_small_bound_pool_is_repeated_up_to_the_epoch_size_in_training_only():
-    from dreamtf.factornet_inputs import TrainingWindows
-
-    lab = _label_table({"chr2": [2] * 10 + [0] * 1000})
-    w = TrainingWindows(lab, ["K562"], ["chr2"], np.random.default_rng(0), {}, where="training chromosomes")
-    _, starts, _, y = w.sample(35, 1, 20, repeat=True)
-    bound = starts[y == 1]
-    assert len(bound) == 35 and len(y) == 70
-    window = (bound - 600 + 25) // 50  # each jittered copy still falls back on its own window
-    assert set(window) == set(range(10))  # every bound window at least once
-    assert len(set(bound)) > 10  # repeats carry their own jitter
-    _, _, _, y = w.sample(35, 1, 0)  # validation: no repeats
-    assert (y == 1).sum() == 10
-
-
-def test_motif_window_mask_flags_windows_with_an_instance_as_strong_as_bound_ones():
-    from dreamtf.factornet_inputs import motif_window_mask
-    from dreamtf.motifs import Motif
-
-    rng = np.random.default_rng(0)
-    seq = rng.integers(0, 4, 600 + 50 * 40 + 400).astype(np.uint8)
-    site = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3], np.uint8)  # AAACCCGGGTTT
-    probs = np.full((12, 4), 0.01)
-    probs[np.arange(12), site] = 0.97
-    motif = Motif("X", "X.1", probs)
-    for w in (3, 20, 30):  # planted inside windows 3, 20 and 30; 3 and 20 bound
-        seq[600 + 50 * w + 90 : 600 + 50 * w + 102] = site
-
-    class Genome:
-        def chrom(self, name):
-            return seq
-
-    codes = [0] * 40
-    codes[3] = codes[20] = 2
-    lab = _label_table({"chr2": codes})
-    mask = motif_window_mask(Genome(), lab, motif, ["chr2"])
-    hit = set(np.flatnonzero(mask).tolist())
-    assert {3, 20, 30} <= hit  # windows 50 bp apart overlap: neighbours hold the site too
-    assert all(any(abs(h - w) <= 3 for w in (3, 20, 30)) for h in hit)
-
-
 def test_motif_seeded_kernel_scores_the_motif():
     from dreamtf.motifs import load_jaspar, score_instance
 
@@ -344,19 +261,6 @@ def test_motif_seeded_kernel_scores_the_motif():
     onehot[off + np.arange(len(motif)), best] = 1
     assert np.isclose((onehot * kernel[:, :, 0]).sum() + bias[0], 1.0, atol=1e-5)  # a perfect match gives 1
     assert score_instance(motif, best[None])[0] > 0
-
-
-def test_sampler_without_unbound_windows_is_an_error_naming_its_chromosomes():
-    # it used to loop forever, and its errors named the training chromosomes whatever it sampled
-    from dreamtf.factornet_inputs import TrainingWindows
-
-    lab = _label_table({"chr2": [2, 0, 0, 1], "chr11": [2, 1, 1, 2]})
-    w = TrainingWindows(lab, ["K562"], ["chr11"], np.random.default_rng(0), where="validation chromosomes (chr11)")
-    with pytest.raises(DreamTFError, match=r"no unbound \(U\) window of K562 on the validation chromosomes \(chr11\)"):
-        w.sample(None, 2, 0)
-    w = TrainingWindows(lab, ["K562"], ["chr5"], np.random.default_rng(0), where="training chromosomes")
-    with pytest.raises(DreamTFError, match=r"no bound \(B\) window of K562 on the training chromosomes"):
-        w.sample(None, 2, 0)
 
 
 def test_tensorflow_threads_are_capped_to_the_rule_threads():

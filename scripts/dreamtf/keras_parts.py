@@ -68,3 +68,37 @@ class TrainingBatches(keras.utils.PyDataset):
         sl = slice(i * self.batch_size, (i + 1) * self.batch_size)
         c, s, cell, y = (a[sl] for a in self.data)
         return self.make(c, s, cell), y
+
+
+class WeightedValidation(keras.callbacks.Callback):
+    """After each epoch, ``val_auprc`` and ``val_loss`` on a weighted validation sample, into the epoch's logs.
+
+    ``weights`` make the sample stand for every window of the validation chromosomes
+    (:meth:`dreamtf.factornet_inputs.TrainingWindows.stratified`), so early stopping
+    watches an estimate of the challenge's own score there: average precision (sklearn's,
+    weighted) and the weighted binary cross-entropy. Put it before the callbacks that read
+    the logs (early stopping, the CSV log).
+    """
+
+    def __init__(self, inputs: dict, y: np.ndarray, weights: np.ndarray, batch_size: int = 1000):
+        super().__init__()
+        self.inputs, self.y, self.weights, self.batch_size = inputs, y, weights, batch_size
+        self.history: dict[str, list[float]] = {"val_auprc": [], "val_loss": []}
+
+    def scores(self) -> dict[str, float]:
+        from sklearn.metrics import average_precision_score
+
+        p = self.model.predict(self.inputs, batch_size=self.batch_size, verbose=0).ravel().astype(np.float64)
+        q = np.clip(p, 1e-7, 1 - 1e-7)
+        bce = -(self.y * np.log(q) + (1 - self.y) * np.log(1 - q))
+        return {
+            "val_auprc": float(average_precision_score(self.y, p, sample_weight=self.weights)),
+            "val_loss": float(np.average(bce, weights=self.weights)),
+        }
+
+    def on_epoch_end(self, epoch, logs=None):
+        got = self.scores()
+        for key, value in got.items():
+            self.history[key].append(value)
+            if logs is not None:
+                logs[key] = value
