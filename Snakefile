@@ -21,5 +21,6 @@ rule all:
     input:
         "results/scores/scores.tsv",
         peak_targets(),
+        track_targets(),
         importance_targets(),
         "results/report/summary.md",

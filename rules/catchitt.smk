@@ -5,7 +5,8 @@ rule train_catchitt:
     input:
         unpack(catchitt_inputs),
     output:
-        "results/models/catchitt/{feature_set}/{tf}.{cell}.zip",
+        model="results/models/catchitt/{feature_set}/{tf}.{cell}.zip",
+        card="results/models/catchitt/{feature_set}/{tf}.{cell}.card.json",
     log:
         "logs/train_catchitt/{feature_set}.{tf}.{cell}.log",
     benchmark:

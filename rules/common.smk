@@ -120,6 +120,7 @@ def scored_runs():
     """One dict per scored prediction: model, feature_set, tf, cell and its file."""
     runs = []
     for model in MODELS:
+        # catchitt and ensemble (catchitt on that set + factornet): every feature set
         sets = {
             "baseline": [BASELINE_FEATURES],
             "factornet": [FACTORNET_FEATURES],
@@ -286,6 +287,13 @@ def score_parts():
 def peak_targets():
     return [
         f"results/peaks/{r['model']}/{r['feature_set']}/{r['tf']}.{r['cell']}.narrowPeak.gz"
+        for r in scored_runs()
+    ]
+
+
+def track_targets():
+    return [
+        f"results/tracks/{r['model']}/{r['feature_set']}/{r['tf']}.{r['cell']}.bigWig"
         for r in scored_runs()
     ]
 

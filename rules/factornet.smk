@@ -44,6 +44,7 @@ rule train_factornet:
         model="results/models/factornet/{tf}.keras",
         meta="results/models/factornet/{tf}.json",
         history="results/models/factornet/{tf}.history.csv",
+        card="results/models/factornet/{tf}.card.json",
     log:
         "logs/train_factornet/{tf}.log",
     benchmark:

@@ -20,6 +20,27 @@ rule predict_baseline:
         "../scripts/predict_baseline.py"
 
 
+rule ensemble:
+    input:
+        members=[
+            "results/predictions/catchitt/{feature_set}/F.{tf}.{cell}.tab.gz",
+            f"results/predictions/factornet/{FACTORNET_FEATURES}/F.{{tf}}.{{cell}}.tab.gz",
+        ],
+        regions=str(rl.regions_path(REL, "test")),
+    output:
+        "results/predictions/ensemble/{feature_set}/F.{tf}.{cell}.tab.gz",
+    log:
+        "logs/ensemble/{feature_set}.{tf}.{cell}.log",
+    benchmark:
+        "benchmarks/ensemble/{feature_set}.{tf}.{cell}.tsv"
+    conda:
+        "../envs/dreamtf.yaml"
+    params:
+        size=lookup(dpath="windows/size", within=config),
+    script:
+        "../scripts/ensemble.py"
+
+
 rule call_peaks:
     input:
         predictions="results/predictions/{model}/{feature_set}/F.{tf}.{cell}.tab.gz",
@@ -36,3 +57,19 @@ rule call_peaks:
         size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/call_peaks.py"
+
+
+rule score_track:
+    input:
+        predictions="results/predictions/{model}/{feature_set}/F.{tf}.{cell}.tab.gz",
+        sizes="results/release/chrom.sizes",
+    output:
+        "results/tracks/{model}/{feature_set}/{tf}.{cell}.bigWig",
+    log:
+        "logs/score_track/{model}.{feature_set}.{tf}.{cell}.log",
+    conda:
+        "../envs/dreamtf.yaml"
+    params:
+        size=lookup(dpath="windows/size", within=config),
+    script:
+        "../scripts/score_track.py"

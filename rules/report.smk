@@ -16,5 +16,7 @@ rule plot_report:
         runs=scored_runs(),
         labels={tf: labels_file(tf, "test") for tf in TFS},
         chroms=lookup(dpath="chromosomes/test", within=config),
+        # published final-round figures beside real data only, never beside a simulated release
+        published=SOURCE != "simulate",
     script:
         "../scripts/plot_report.py"

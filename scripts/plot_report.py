@@ -13,6 +13,7 @@ def main(smk):
         summary=smk.output.summary,
         auprc_png=smk.output.auprc,
         curves_png=smk.output.curves,
+        published=smk.params.published,
     )
 
 

@@ -4,6 +4,7 @@ import logging
 
 from dreamtf.catchitt import save_model, train
 from dreamtf.featurestore import open_feature_set
+from dreamtf.modelcard import model_card, write_model_card
 from dreamtf.rule import run
 
 
@@ -24,7 +25,22 @@ def main(smk):
             params=dict(p.catchitt),
             threads=smk.threads,
         )
-    save_model(smk.output[0], model)
+    meta = model["meta"]
+    card = model_card(
+        model="catchitt",
+        tf=w.tf,
+        feature_set=w.feature_set,
+        cells=[w.cell],
+        trained_on=meta["train_chroms"],
+        validated_on=meta["valid_chroms"],
+        held_out=list(p.test_chroms),
+        windows={"rounds": meta["history"], "validation": meta["validation_windows"]},
+        seed=meta["params"]["seed"],
+        settings=meta["params"],
+        packages=("xgboost",),
+    )
+    save_model(smk.output.model, model)
+    write_model_card(smk.output.card, card)
     logging.getLogger("dreamtf").info(
         "trained on %s; validation on %s", ", ".join(train_chroms), ", ".join(p.valid_chroms)
     )

@@ -6,6 +6,7 @@ import shutil
 from dreamtf.factornet import expression_pcs, save, train
 from dreamtf.io.fasta import GenomeCodes
 from dreamtf.io.memmap import ChromArrays
+from dreamtf.modelcard import model_card, write_model_card
 from dreamtf.motifs import resolve_motif
 from dreamtf.rule import run
 
@@ -33,7 +34,28 @@ def main(smk):
         dnase_peaks=dict(zip(smk.params.cells, smk.input.get("dnase_peaks", []))) or None,
         motifs=motifs,
     )
+    backend = meta["params"]["backend"]
+    card = model_card(
+        model="factornet",
+        tf=smk.wildcards.tf,
+        feature_set="seq_dnase",
+        cells=meta["cells"],
+        trained_on=meta["train_chroms"],
+        validated_on=meta["valid_chroms"],
+        held_out=list(smk.params.test_chroms),
+        windows={
+            "bound_in_pool": meta["bound_windows"],
+            "per_epoch": p["bound_per_epoch"] * (1 + p["negatives_per_bound"]),
+            "epochs_run": meta["epochs_run"],
+            "best_epoch": meta["best_epoch"],
+            "validation_sample": meta["validation_sample"],
+        },
+        seed=p["seed"],
+        settings=meta["params"],
+        packages=("keras", {"torch": "torch", "jax": "jax"}.get(backend, "tensorflow")),
+    )
     save(model, smk.output.model, meta, smk.output.meta)
+    write_model_card(smk.output.card, card)
     shutil.move(smk.output.history + ".tmp", smk.output.history)
     full = meta["valid_all_windows"]
     logging.getLogger("dreamtf").info(

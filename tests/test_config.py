@@ -64,6 +64,10 @@ def base():
             r"'chr1' is both a test and a validation",
         ),
         (lambda c: c.pop("tfs"), r"'tfs' is a required property"),
+        (
+            lambda c: c.update(models=["baseline", "catchitt", "ensemble"]),
+            r"'models': ensemble averages catchitt and factornet; add both to models, or drop ensemble",
+        ),
     ],
 )
 def test_bad_config_gives_one_line_naming_the_key(edit, message):

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import xgboost
 from http_server import add_portal_file, serve
 
 from dreamtf import release as rl
@@ -58,7 +59,19 @@ def test_outputs_exist_with_logs(tiny_run):
         "score_predictions",
         "collect_scores",
         "plot_report",
+        "score_track",
     }
+
+
+def test_every_prediction_has_its_browser_track(tiny_run):
+    import pyBigWig
+
+    for run in ("baseline/dnase_max", "catchitt/dnase"):
+        pred = read_predictions(tiny_run / f"results/predictions/{run}/F.CTCF.liver.tab.gz", size=200)
+        bw = pyBigWig.open(str(tiny_run / f"results/tracks/{run}/CTCF.liver.bigWig"))
+        got = np.concatenate([[e[2] for e in bw.intervals(c)] for c in pred.chroms])
+        assert np.allclose(got, pred.score, atol=1e-6)  # every window's score, in region order
+        bw.close()
 
 
 def test_submission_is_in_region_file_order(tiny_run):
@@ -130,6 +143,16 @@ def test_catchitt_outputs(tiny_run):
         imp = pd.read_csv(tiny_run / f"results/models/catchitt/dnase/CTCF.{cell}.importance.tsv", sep="\t")
         assert list(imp.columns) == ["feature", "gain", "mean_abs_shap"] and imp["mean_abs_shap"].iloc[0] > 0
         assert (tiny_run / f"results/models/catchitt/dnase/CTCF.{cell}.importance.png").stat().st_size > 5000
+        card = json.loads((tiny_run / f"results/models/catchitt/dnase/CTCF.{cell}.card.json").read_text())
+        assert card["training_cells"] == [cell] and card["held_out_check"]["passed"]
+        # the tiny release has chr1, chr2, chr8, chr11, chr21, chr22, chrX; chr1, chr8, chr21 held out
+        assert card["chromosomes"] == {
+            "trained_on": ["chr2", "chr22", "chrX"],
+            "early_stopping_on": ["chr11"],
+            "held_out": ["chr1", "chr21", "chr8"],
+        }
+        assert card["versions"]["xgboost"] == xgboost.__version__ and card["seed"] == 1
+        assert card["windows"]["rounds"][0]["train_bound"] > 0
     pred = read_predictions(tiny_run / "results/predictions/catchitt/dnase/F.CTCF.liver.tab.gz")
     assert pred.score.min() >= 0 and pred.score.max() <= 1
 

@@ -159,7 +159,16 @@ def train(
                 in_train[np.argpartition(-scores, k - 1)[:k]] = True
     return {
         "boosters": boosters,
-        "meta": {"cell": cell, "columns": fset.columns, "history": history, "params": {k: v for k, v in p.items()}},
+        "meta": {
+            "cell": cell,
+            "columns": fset.columns,
+            "history": history,
+            "params": {k: v for k, v in p.items()},
+            # the chromosomes windows were drawn from: those of the label table read above
+            "train_chroms": [c for c in train_chroms if c in labels.chroms],
+            "valid_chroms": [c for c in valid_chroms if c in labels.chroms],
+            "validation_windows": {"bound": len(vb), "unbound": len(vu)},
+        },
     }
 
 

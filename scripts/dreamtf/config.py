@@ -66,6 +66,10 @@ def validate_config(config: dict, schema_path: str | os.PathLike, source: str = 
         raise DreamTFError(f"{source}: 'release.url' is required when release.source is http")
     if cfg["release"]["source"] == "encode":
         _check_encode(cfg, source)
+    if "ensemble" in cfg["models"] and not {"catchitt", "factornet"} <= set(cfg["models"]):
+        raise DreamTFError(
+            f"{source}: 'models': ensemble averages catchitt and factornet; add both to models, or drop ensemble"
+        )
     test, val = cfg["chromosomes"]["test"], cfg["chromosomes"]["validation"]
     both = set(test) & set(val)
     if both:

@@ -262,8 +262,10 @@ def train(
         "params": p,
         "cells": cells,
         "device": device,
-        "train_chroms": list(train_chroms),
-        "valid_chroms": list(valid_chroms),
+        # the chromosomes of the windows drawn from, read from the windows themselves
+        "train_chroms": train_w.chrom_names(),
+        "valid_chroms": valid_w.chrom_names(),
+        "bound_windows": {"training": len(train_w.bound[0]), "validation": len(valid_w.bound[0])},
         "epochs_run": len(auprcs),
         "best_epoch": int(np.argmax(auprcs)) + 1 if auprcs else 0,
         "val_auprc": auprcs,

@@ -183,6 +183,10 @@ class TrainingWindows:
             self.pools[name] = (self.rows[r], c)
         self.n_unbound = int(np.count_nonzero(codes == 0))
 
+    def chrom_names(self) -> list[str]:
+        """The chromosomes this sampler draws windows from (those with labelled windows)."""
+        return [self.labels.chroms[int(i)] for i in np.unique(self.labels.chrom[self.rows])]
+
     def _random_unbound(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         if n <= 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -47,11 +48,47 @@ def format_table(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def write_report(scores, *, runs: list[dict], labels: dict, chroms: list[str], summary, auprc_png, curves_png) -> None:
+LEADERBOARD = Path(__file__).with_name("leaderboard.tsv")
+TEAMS = ["Guan", "J-Team", "FactorNet"]
+
+
+def read_leaderboard(path: str | os.PathLike = LEADERBOARD) -> pd.DataFrame:
+    """The challenge's published final-round auPRC of the top three teams, per TF and cell type."""
+    return pd.read_csv(path, sep="\t", comment="#")
+
+
+def leaderboard_markdown(df: pd.DataFrame, board: pd.DataFrame) -> str:
+    """This run's auPRC per model beside the top three teams', for the pairs both have ('' when none)."""
+    ours = df.assign(run=df["model"] + ":" + df["feature_set"]).pivot_table(
+        index=["tf", "cell_type"], columns="run", values="auprc"
+    )
+    both = board.merge(ours.reset_index(), on=["tf", "cell_type"])
+    if both.empty:
+        return ""
+    runs = list(ours.columns)
+    head = ["TF", "cell", *runs, *(f"{t} (published)" for t in TEAMS)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for _, r in both.iterrows():
+        row = [r["tf"], r["cell_type"]] + [_fmt(r[c]) for c in runs + TEAMS]
+        lines.append("| " + " | ".join(row) + " |")
+    means = both[runs + TEAMS].mean()
+    lines.append("| mean | | " + " | ".join(_fmt(means[c]) for c in runs + TEAMS) + " |")
+    return "\n".join(lines)
+
+
+def _fmt(v) -> str:
+    return "n/a" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.3f}"
+
+
+def write_report(
+    scores, *, runs: list[dict], labels: dict, chroms: list[str], summary, auprc_png, curves_png, published=False
+) -> None:
     """Bar chart of auPRC per TF and cell (bootstrap range as error bars), PR curves, summary.
 
     ``runs`` holds one dict per scored run: model, feature_set, tf, cell and its
-    submission file (``predictions``); ``labels`` maps each TF to its label TSV.
+    submission file (``predictions``); ``labels`` maps each TF to its label TSV. With
+    ``published`` (a real release, not a simulated one), the summary also puts each
+    pair of the challenge's final round beside the top three teams' published auPRC.
     """
     import matplotlib
 
@@ -125,6 +162,13 @@ def write_report(scores, *, runs: list[dict], labels: dict, chroms: list[str], s
         for name, r in mean.iterrows():
             fh.write(
                 f"| {name} | {r.auroc:.3f} | {r.auprc:.3f} | {r.recall_at_50_fdr:.3f} | {r.recall_at_10_fdr:.3f} |\n"
+            )
+        board = leaderboard_markdown(df, read_leaderboard()) if published else ""
+        if board:
+            fh.write(
+                "\n## Beside the challenge's final round\n\n"
+                "auPRC of this run and of the final round's top three teams (published figures, "
+                f"`{LEADERBOARD.name}`), for the pairs both have.\n\n" + board + "\n"
             )
         fh.write("\n![auPRC](auprc.png)\n\n![PR curves](pr_curves.png)\n")
 
