@@ -34,7 +34,9 @@ system-deps:
 
 demo: setup
 	$(BIN)/snakemake --profile profiles/default --cores $(CORES)
+	$(BIN)/snakemake --profile profiles/default --cores 1 --report results/report/report.html
 	@$(BIN)/python -c "from dreamtf.report import print_scores; print_scores('results/scores/scores.tsv')"
+	@echo "HTML report: $(CURDIR)/results/report/report.html (plots, captions, provenance)"
 
 test: setup system-deps
 	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc

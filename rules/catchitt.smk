@@ -30,7 +30,13 @@ rule explain_catchitt:
         model="results/models/catchitt/{feature_set}/{tf}.{cell}.zip",
     output:
         tsv="results/models/catchitt/{feature_set}/{tf}.{cell}.importance.tsv",
-        png="results/models/catchitt/{feature_set}/{tf}.{cell}.importance.png",
+        png=report(
+            "results/models/catchitt/{feature_set}/{tf}.{cell}.importance.png",
+            caption="../report/importance.rst",
+            category="Feature importance",
+            subcategory="{feature_set}",
+            labels={"TF": "{tf}", "trained on": "{cell}"},
+        ),
     log:
         "logs/explain_catchitt/{feature_set}.{tf}.{cell}.log",
     conda:

@@ -25,7 +25,12 @@ rule collect_scores:
     input:
         score_parts(),
     output:
-        "results/scores/scores.tsv",
+        report(
+            "results/scores/scores.tsv",
+            caption="../report/scores.rst",
+            category="Scores",
+            labels={"what": "score table (TSV)"},
+        ),
     log:
         "logs/collect_scores/collect.log",
     conda:

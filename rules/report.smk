@@ -5,9 +5,24 @@ rule plot_report:
     input:
         unpack(report_inputs),
     output:
-        summary="results/report/summary.md",
-        auprc="results/report/auprc.png",
-        curves="results/report/pr_curves.png",
+        summary=report(
+            "results/report/summary.md",
+            caption="../report/summary.rst",
+            category="Scores",
+            labels={"what": "summary (markdown)"},
+        ),
+        auprc=report(
+            "results/report/auprc.png",
+            caption="../report/auprc.rst",
+            category="Scores",
+            labels={"what": "auPRC by model"},
+        ),
+        curves=report(
+            "results/report/pr_curves.png",
+            caption="../report/pr_curves.rst",
+            category="Scores",
+            labels={"what": "PR curves"},
+        ),
     log:
         "logs/plot_report/report.log",
     conda:

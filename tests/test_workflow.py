@@ -74,6 +74,17 @@ def test_every_prediction_has_its_browser_track(tiny_run):
         bw.close()
 
 
+def test_html_report_holds_the_plots_with_their_captions(tiny_run):
+    # after the run, `snakemake --report` (as `make demo` does) builds one self-contained HTML file
+    out = tiny_run / "results/report/report.html"
+    r = snakemake(tiny_run, "--configfile", str(ROOT / "tests" / "config.yaml"), "--report", str(out))
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    html = out.read_text()
+    assert len(html) > 100_000  # the plots are embedded
+    for text in ("ENCODE-DREAM", "Feature importance", "auPRC on the held-out chromosomes", "Precision-recall curves"):
+        assert text in html, text
+
+
 def test_submission_is_in_region_file_order(tiny_run):
     reg = read_regions(tiny_run / "resources/release/annotations/test_regions.blacklistfiltered.bed.gz")
     pred = read_predictions(tiny_run / "results/predictions/baseline/dnase_max/F.CTCF.liver.tab.gz")
@@ -536,7 +547,8 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     df = pd.read_csv(tmp_path / "results/scores/scores.tsv", sep="\t")
     mean = df.groupby(["model", "feature_set"])["auprc"].mean()
-    assert len(df) == 4 * 4  # four (TF, held-out cell) pairs; baseline, two catchitt sets, factornet
+    # four (TF, held-out cell) pairs; baseline, two catchitt sets, factornet, two ensembles
+    assert len(df) == 4 * 6
     assert mean[("catchitt", "dnase_motif")] > mean[("baseline", "dnase_max")] + 0.1
     assert mean[("catchitt", "dnase_motif")] > mean[("catchitt", "dnase")] + 0.1
     assert mean[("factornet", "seq_dnase")] > mean[("baseline", "dnase_max")]
@@ -544,6 +556,14 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
     pair = df.set_index(["model", "feature_set", "tf", "cell_type"])["auprc"]
     for tf, cell in df[["tf", "cell_type"]].drop_duplicates().itertuples(index=False):
         assert pair[("factornet", "seq_dnase", tf, cell)] > pair[("catchitt", "dnase", tf, cell)], (tf, cell)
+    # the ensemble (#12) of catchitt on DNase alone and factornet beats both members; with
+    # catchitt's motif features it beats factornet (demo: 0.595 vs 0.322 and 0.527; 0.720 vs 0.527)
+    assert mean[("ensemble", "dnase")] > max(mean[("catchitt", "dnase")], mean[("factornet", "seq_dnase")])
+    assert mean[("ensemble", "dnase_motif")] > mean[("factornet", "seq_dnase")]
+    for tf in ("CTCF", "FOXA1", "REST"):
+        card = json.loads((tmp_path / f"results/models/factornet/{tf}.card.json").read_text())
+        assert card["held_out_check"]["passed"] and card["chromosomes"]["early_stopping_on"] == ["chr11"]
+    assert (tmp_path / "results/tracks/ensemble/dnase_motif/REST.liver.bigWig").stat().st_size > 10_000
     train_s = sum(
         float((tmp_path / f"benchmarks/train_factornet/{tf}.tsv").read_text().splitlines()[1].split()[0])
         for tf in ("CTCF", "FOXA1", "REST")

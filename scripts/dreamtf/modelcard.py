@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import sys
 from importlib import metadata
 
 from .errors import DreamTFError
@@ -21,9 +22,15 @@ from .io.files import atomic_write_text
 
 
 def versions(*packages: str) -> dict[str, str]:
-    """Python and each installed package's version (``"not installed"`` otherwise)."""
+    """Python and each package's version: the loaded module's ``__version__`` (what trained the
+    model; pip's xgboost-cpu is the module xgboost), else the installed distribution's, else
+    ``"not installed"``."""
     out = {"python": platform.python_version()}
     for name in ("dreamtf", "numpy", *packages):
+        loaded = getattr(sys.modules.get(name), "__version__", None)
+        if loaded:
+            out[name] = str(loaded)
+            continue
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
