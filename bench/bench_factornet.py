@@ -49,12 +49,12 @@ elif step == "inputs":
     info["consecutive_windows_per_s"] = len(reg.start) / (time.perf_counter() - t)
 elif step == "train":
     g = GenomeCodes(out + "/g.u8", out + "/g.json")
-    p = {"epochs": 2, "bound_per_epoch": 6000, "patience": 5}
+    p = {**fn.DEFAULTS, "epochs": 2, "bound_per_epoch": 6000, "patience": 5}
     model, meta = fn.train(g, {"HepG2": ChromArrays(out + "/HepG2.f16", out + "/HepG2.json")},
                            rl.labels_path(R, "CTCF"), train_chroms=train_chroms, valid_chroms=["chr11"], size=200,
                            threads=2, params=p)
     fn.save(model, out + "/CTCF.keras", meta, out + "/CTCF.json")
-    info["windows_trained"] = 2 * 6000 * 3  # epochs x bound x (1 + negatives_per_bound)
+    info["windows_trained"] = int(2 * 6000 * (1 + p["negatives_per_bound"]))  # epochs x bound x (1 + negatives)
     info["windows_per_s_incl_setup"] = info["windows_trained"] / (time.perf_counter() - t)
     info["device"] = meta["device"]
 elif step == "predict":

@@ -20,6 +20,7 @@ SMALL = {
     "epochs": 12,
     "patience": 4,
     "bound_per_epoch": 1500,
+    "negatives_per_bound": 2,
     "validation_windows": 1500,
     "seed": 5,
 }

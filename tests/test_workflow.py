@@ -568,6 +568,6 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
         float((tmp_path / f"benchmarks/train_factornet/{tf}.tsv").read_text().splitlines()[1].split()[0])
         for tf in ("CTCF", "FOXA1", "REST")
     )
-    # 9 min 2 s on a 2-core laptop since every TF's epoch has 2,000 bound windows (#10 sets 3 min
+    # 9 min 2 s on a 2-core laptop since every TF's epoch has 6,000 windows (#10 sets 3 min
     # per TF); slack for a CI machine that has run 1.3-1.5x slower
     assert train_s < 560 * 1.6, train_s

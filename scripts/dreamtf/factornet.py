@@ -47,7 +47,7 @@ DEFAULTS = {
     "batch_size": 100,
     "epochs": 10,
     "patience": 3,
-    "negatives_per_bound": 2.0,
+    "negatives_per_bound": 4.0,
     "open_negatives": 0.5,
     "motif_negatives": 0.0,
     "bound_per_epoch": 6000,
