@@ -15,6 +15,8 @@ include: "rules/features.smk"
 include: "rules/catchitt.smk"
 include: "rules/factornet.smk"
 include: "rules/predict.smk"
+include: "rules/calibrate.smk"
+include: "rules/interpret.smk"
 include: "rules/evaluate.smk"
 include: "rules/report.smk"
 
@@ -26,4 +28,5 @@ rule all:
         peak_targets(),
         track_targets(),
         importance_targets(),
+        interpret_targets(),
         "results/report/summary.md",

@@ -246,6 +246,29 @@ def predict_catchitt_inputs(wildcards):
     }
 
 
+def validate_catchitt_inputs(wildcards):
+    """As predict_catchitt's, on a training cell's windows of the training region file."""
+    return {
+        **predict_catchitt_inputs(wildcards),
+        "regions": str(rl.regions_path(REL, "train")),
+    }
+
+
+def evaluate_peaks_inputs(wildcards):
+    """A held-out peak list, its calibration, scores and labels, and the cell's ChIP-seq peaks when released."""
+    w = wildcards
+    out = {
+        "peaks": f"results/peaks/{w.model}/{w.feature_set}/{w.tf}.{w.cell}.narrowPeak.gz",
+        "calibration": f"results/calibration/{w.model}/{w.feature_set}/{w.tf}.json",
+        "predictions": f"results/predictions/{w.model}/{w.feature_set}/F.{w.tf}.{w.cell}.tab.gz",
+        "labels": labels_file(w.tf, "test"),
+    }
+    chip = rl.chip_peaks_path(REL, w.tf, w.cell, "conservative")
+    if SOURCE == "simulate" or release_has(chip):
+        out["chip"] = str(chip)
+    return out
+
+
 def train_factornet_inputs(wildcards):
     """Genome codes, the training cells' bigWigs and labels, optional DNase peaks and RNA-seq."""
     tf, fn = wildcards.tf, config["factornet"]
@@ -291,6 +314,19 @@ def peak_targets():
     ]
 
 
+def interpret_targets():
+    if "factornet" not in MODELS:
+        return []
+    return [f"results/interpret/factornet/{tf}/logos.png" for tf in TFS]
+
+
+def peak_score_parts():
+    return [
+        f"results/scores/peaks/{r['model']}/{r['feature_set']}/{r['tf']}.{r['cell']}.json"
+        for r in scored_runs()
+    ]
+
+
 def track_targets():
     return [
         f"results/tracks/{r['model']}/{r['feature_set']}/{r['tf']}.{r['cell']}.bigWig"
@@ -301,6 +337,7 @@ def track_targets():
 def report_inputs(wildcards):
     return {
         "scores": "results/scores/scores.tsv",
+        "calibration": "results/scores/calibration.tsv",
         "labels": [labels_file(tf, "test") for tf in TFS],
         "predictions": [r["predictions"] for r in scored_runs()],
     }

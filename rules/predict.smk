@@ -45,6 +45,7 @@ rule call_peaks:
     input:
         predictions="results/predictions/{model}/{feature_set}/F.{tf}.{cell}.tab.gz",
         regions=str(rl.regions_path(REL, "test")),
+        calibration="results/calibration/{model}/{feature_set}/{tf}.json",
     output:
         "results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz",
     log:
@@ -52,8 +53,7 @@ rule call_peaks:
     conda:
         "../envs/dreamtf.yaml"
     params:
-        top_fraction=lookup(dpath="peaks/top_fraction", within=config),
-        max_gap=lookup(dpath="peaks/max_gap", within=config),
+        peaks=lookup(dpath="peaks", within=config),
         size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/call_peaks.py"

@@ -23,6 +23,12 @@ rule plot_report:
             category="Scores",
             labels={"what": "PR curves"},
         ),
+        calibration=report(
+            "results/report/calibration.png",
+            caption="../report/calibration.rst",
+            category="Peaks",
+            labels={"what": "promised against measured precision"},
+        ),
     log:
         "logs/plot_report/report.log",
     conda:

@@ -1,4 +1,4 @@
-"""Rule ensemble: the rank average of catchitt (one feature set) and factornet, in submission format."""
+"""Rule ensemble (and validate_ensemble): the rank average of catchitt (one feature set) and factornet."""
 
 import logging
 
@@ -9,7 +9,7 @@ from dreamtf.rule import run
 
 def main(smk):
     size = smk.params.size
-    regions = read_regions(smk.input.regions, size=size)
+    regions = read_regions(smk.input.regions, chroms=smk.params.get("chroms"), size=size)
     members = [read_predictions(path, size=size) for path in smk.input.members]
     scores = rank_average(members, regions)
 

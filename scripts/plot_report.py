@@ -13,6 +13,8 @@ def main(smk):
         summary=smk.output.summary,
         auprc_png=smk.output.auprc,
         curves_png=smk.output.curves,
+        calibration=smk.input.calibration,
+        calibration_png=smk.output.calibration,
         published=smk.params.published,
     )
 

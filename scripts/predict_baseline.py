@@ -1,4 +1,4 @@
-"""Rule predict_baseline: each test window's maximum DNase fold change, in submission format."""
+"""Rule predict_baseline (and validate_baseline): each window's maximum DNase fold change, in submission format."""
 
 import logging
 
@@ -8,7 +8,7 @@ from dreamtf.rule import run
 
 
 def main(smk):
-    regions = read_regions(smk.input.regions, size=smk.params.size)
+    regions = read_regions(smk.input.regions, chroms=smk.params.get("chroms"), size=smk.params.size)
     items = ((chrom, starts, regions.size) for chrom, starts in regions.by_chrom())
     n = write_predictions(smk.output[0], predict_max_dnase(smk.input.bigwig, items), size=regions.size)
     logging.getLogger("dreamtf").info("%d windows predicted", n)

@@ -1,4 +1,4 @@
-"""Rule predict_catchitt: every test window of a held-out cell, averaged over the cell-type models."""
+"""Rule predict_catchitt (and validate_catchitt): a region file's windows in one cell, averaged over the cell models."""
 
 import logging
 
@@ -13,7 +13,7 @@ from dreamtf.rule import run
 
 def main(smk):
     models = [load_model(p) for p in smk.input.models]
-    regions = read_regions(smk.input.regions, size=smk.params.size)
+    regions = read_regions(smk.input.regions, chroms=smk.params.get("chroms"), size=smk.params.size)
     with open_feature_set(
         list(smk.input.features),
         list(smk.params.groups),
@@ -26,7 +26,11 @@ def main(smk):
             for chrom, starts in regions.by_chrom():
                 fstarts, x = fset.load(chrom)
                 if not np.array_equal(fstarts, starts):
-                    raise DreamTFError(f"features of {chrom} do not match {smk.input.regions}")
+                    # the feature cache holds every region file's windows: take this file's
+                    at = np.minimum(np.searchsorted(fstarts, starts), len(fstarts) - 1)
+                    if len(fstarts) == 0 or not np.array_equal(fstarts[at], starts):
+                        raise DreamTFError(f"features of {chrom} do not match {smk.input.regions}")
+                    x = x[at]
                 yield (
                     chrom,
                     starts,

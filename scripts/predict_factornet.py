@@ -1,4 +1,4 @@
-"""Rule predict_factornet: every test window of a held-out cell, in batches gathered from memory maps."""
+"""Rule predict_factornet (and validate_factornet): a region file's windows in one cell, from memory maps."""
 
 import logging
 
@@ -16,7 +16,7 @@ def main(smk):
     # backend and device come from the current config, not from the one the model was trained with
     device = backends.setup(p["backend"], gpu=p["gpu"], threads=smk.threads)
     model, meta = load(smk.input.model, smk.input.meta)
-    regions = read_regions(smk.input.regions, size=smk.params.size)
+    regions = read_regions(smk.input.regions, chroms=smk.params.get("chroms"), size=smk.params.size)
     genome = GenomeCodes(smk.input.codes, smk.input.index)
     dnase = ChromArrays(smk.input.dnase, smk.input.dnase_index)
     scores = predict_regions(

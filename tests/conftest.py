@@ -98,3 +98,14 @@ def copy_release(tmp_path):
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory) -> Path:
+    """The workflow run once on tests/config.yaml (shared by every workflow test module)."""
+    from workflow_runs import TINY_CONFIG, snakemake
+
+    work = tmp_path_factory.mktemp("wf")
+    r = snakemake(work, "--configfile", str(TINY_CONFIG))
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    return work

@@ -52,7 +52,7 @@ def test_peaks_roundtrip_and_threshold(tmp_path):
     scores = np.zeros(n)
     scores[100:104] = [1, 3, 2, 1]
     pred = WindowTable("p.tab", ["chr1"], np.zeros(n, np.int32), starts, 200, ["score"], scores[:, None])
-    peaks, thr = peaks_from_predictions(pred, 200, top_fraction=0.5)
+    peaks, thr = peaks_from_predictions(pred, 200, {"threshold": "top_fraction", "top_fraction": 0.5, "max_gap": 0})
     assert thr == 1.0  # the median is 0, but windows tied at the lowest score never pass
     path = tmp_path / "p.narrowPeak.gz"
     assert write_narrowpeak(path, peaks) == 1

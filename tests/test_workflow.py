@@ -13,28 +13,13 @@ import pandas as pd
 import pytest
 import xgboost
 from http_server import add_portal_file, serve
+from workflow_runs import ROOT, SNAKEMAKE, snakemake
 
 from dreamtf import release as rl
 from dreamtf.io.windowtable import read_labels, read_predictions, read_regions
 from dreamtf.report import COLUMNS
 
-ROOT = Path(__file__).resolve().parents[1]
-SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 pytestmark = pytest.mark.slow
-
-
-def snakemake(workdir: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    cmd = [str(SNAKEMAKE), "-s", str(ROOT / "Snakefile"), "-d", str(workdir), "--cores", "2", *args]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
-
-
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("wf")
-    r = snakemake(work, "--configfile", str(ROOT / "tests" / "config.yaml"))
-    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    return work
 
 
 def test_outputs_exist_with_logs(tiny_run):
@@ -129,18 +114,6 @@ def test_derived_test_labels_cover_the_test_regions(tiny_run):
     reg = read_regions(tiny_run / "resources/release/annotations/test_regions.blacklistfiltered.bed.gz")
     assert lab.cells == ["liver"] and np.array_equal(lab.start, reg.start)
     assert 0.001 < np.mean(lab.column("liver") == 2) < 0.05
-
-
-def test_peaks_are_sorted_narrowpeak(tiny_run):
-    rows = [
-        line.split("\t")
-        for line in gzip.open(tiny_run / "results/peaks/baseline/dnase_max/CTCF.liver.narrowPeak.gz", "rt")
-    ]
-    assert rows and all(len(r) == 10 for r in rows)
-    keys = [(r[0], int(r[1])) for r in rows]
-    order = {"chr1": 0, "chr8": 1, "chr21": 2}
-    assert keys == sorted(keys, key=lambda k: (order[k[0]], k[1]))
-    assert all(0 <= int(r[9]) < int(r[2]) - int(r[1]) for r in rows)
 
 
 def test_rerun_is_a_no_op(tiny_run):
@@ -270,6 +243,8 @@ def test_synapse_source_schedules_a_download_for_each_needed_file(tmp_path):
         "ChIPseq/labels/CTCF.test.labels.tsv.gz",  # shipped: no held-out peaks, no derive_labels
         *(f"DNASE/fold_coverage_wiggles/DNASE.{c}.fc.signal.bigwig" for c in cells),
         *(f"DNASE/peaks/{k}/DNASE.{c}.{k}.narrowPeak.gz" for c in cells for k in ("conservative", "relaxed")),
+        # listed, so the peak lists' check against the held-out cell's ChIP-seq peaks reads them
+        "ChIPseq/peaks/conservative/ChIPseq.liver.CTCF.conservative.train.narrowPeak.gz",
     }
     assert "rule derive_labels:" not in r.stdout
 
@@ -542,8 +517,8 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
     """`make demo`'s workflow: catchitt with DNase + motif beats the baseline and DNase alone, and
     factornet beats the baseline, in mean auPRC; every model has its rows in scores.tsv."""
     shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
-    # the whole demo: 10 min target on 2 cores; a CI machine has run 1.5x slower than a laptop
-    r = snakemake(tmp_path, timeout=2400)
+    # the whole demo: 29 min on 2 cores here (10 min is the target of #10); room for a slower CI machine
+    r = snakemake(tmp_path, timeout=3600)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     df = pd.read_csv(tmp_path / "results/scores/scores.tsv", sep="\t")
     mean = df.groupby(["model", "feature_set"])["auprc"].mean()
@@ -564,6 +539,18 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
         card = json.loads((tmp_path / f"results/models/factornet/{tf}.card.json").read_text())
         assert card["held_out_check"]["passed"] and card["chromosomes"]["early_stopping_on"] == ["chr11"]
     assert (tmp_path / "results/tracks/ensemble/dnase_motif/REST.liver.bigWig").stat().st_size > 10_000
+    # calibrated peaks (#12): catchitt with motifs reaches precision 0.9 on chr11 of the training
+    # cells for every TF, and the held-out windows keep most of it (demo: 0.76-0.96 at 0.90-0.92)
+    cal = pd.read_csv(tmp_path / "results/scores/calibration.tsv", sep="\t")
+    assert len(cal) == 4 * 6
+    motif = cal[(cal["model"] == "catchitt") & (cal["feature_set"] == "dnase_motif")]
+    assert motif["threshold"].notna().all() and (motif["promised_precision"] >= 0.9).all()
+    assert (motif["window_precision"] > 0.7).all(), motif
+    # what FactorNet learned (#12): its top TF-MoDISco motif is the TF's own JASPAR matrix
+    # (demo: CTCF MA0139.2 q 8e-11, REST MA0138.3 q 4e-8, FOXA1 MA0148.5 q 3e-4)
+    for tf in ("CTCF", "REST"):
+        top = json.loads((tmp_path / f"results/interpret/factornet/{tf}/summary.json").read_text())["motifs"][0]
+        assert top["name"].upper() == tf and top["q_value"] < 0.05, top
     train_s = sum(
         float((tmp_path / f"benchmarks/train_factornet/{tf}.tsv").read_text().splitlines()[1].split()[0])
         for tf in ("CTCF", "FOXA1", "REST")

@@ -105,3 +105,34 @@ def set_seed(seed: int) -> None:
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
+
+
+def input_gradients(model, x):
+    """d sum(model(x)) / dx for a one-input Keras model, as a NumPy array, on the running backend.
+
+    Keras 3 has no backend-neutral gradient call; each backend's own autodiff does it.
+    """
+    import keras
+    import numpy as np
+
+    backend = keras.backend.backend()
+    x = np.asarray(x, dtype="float32")
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        xt = tf.convert_to_tensor(x)
+        with tf.GradientTape() as tape:
+            tape.watch(xt)
+            y = tf.reduce_sum(model(xt, training=False))
+        return tape.gradient(y, xt).numpy()
+    if backend == "jax":
+        import jax
+
+        return np.asarray(jax.grad(lambda v: model(v, training=False).sum())(x))
+    if backend == "torch":
+        import torch
+
+        xt = torch.tensor(x, requires_grad=True, device=model.weights[0].value.device)
+        model(xt, training=False).sum().backward()
+        return xt.grad.detach().cpu().numpy()
+    raise DreamTFError(f"no input gradients on the {backend} backend")

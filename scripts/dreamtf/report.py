@@ -32,6 +32,83 @@ def collect_scores(parts: list[str | os.PathLike], out: str | os.PathLike) -> pd
     return df
 
 
+CALIBRATION_COLUMNS = [
+    "model",
+    "feature_set",
+    "tf",
+    "cell_type",
+    "threshold_mode",
+    "threshold",
+    "target_precision",
+    "promised_precision",
+    "window_precision",
+    "window_recall",
+    "windows_passing",
+    "peaks",
+    "true_peaks",
+    "peak_precision",
+    "peak_recall",
+    "validation_cells",
+]
+
+
+def collect_calibration(parts: list[str | os.PathLike], out: str | os.PathLike) -> pd.DataFrame:
+    """Gather per-run peak checks (rule evaluate_peaks) into ``calibration.tsv``."""
+    df = pd.DataFrame([read_score_record(p, CALIBRATION_COLUMNS) for p in parts], columns=CALIBRATION_COLUMNS)
+    df = df.sort_values(["tf", "cell_type", "model", "feature_set"]).reset_index(drop=True)
+    write_scores_table(out, df)
+    return df
+
+
+def calibration_markdown(df: pd.DataFrame) -> str:
+    """The calibration table: precision promised on validation windows against precision measured held out."""
+    lines = [
+        "| model:feature set | TF | cell | threshold | promised precision | window precision (recall) "
+        "| peaks | peak precision | peak recall |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in df.itertuples(index=False):
+        thr = "none reaches the target" if pd.isna(r.threshold) else f"{r.threshold:.4g}"
+        lines.append(
+            f"| {r.model}:{r.feature_set} | {r.tf} | {r.cell_type} | {thr} | {_fmt(r.promised_precision)} | "
+            f"{_fmt(r.window_precision)} ({_fmt(r.window_recall)}) | {r.peaks} | {_fmt(r.peak_precision)} | "
+            f"{_fmt(r.peak_recall)} |"
+        )
+    return "\n".join(lines)
+
+
+def plot_calibration(df: pd.DataFrame, out) -> None:
+    """Per peak list: the precision promised on validation windows and the two measured held out."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [f"{r.model}:{r.feature_set} {r.tf}/{r.cell_type}" for r in df.itertuples(index=False)]
+    y = np.arange(len(df))[::-1]
+    fig, ax = plt.subplots(figsize=(6.5, 1.8 + 0.28 * max(1, len(df))))
+    for col, marker, what in (
+        ("promised_precision", "|", "promised (validation chromosomes)"),
+        ("window_precision", "o", "windows (held-out labels)"),
+        ("peak_precision", "^", "peaks (held-out ChIP-seq peaks)"),
+    ):
+        v = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
+        ax.scatter(v, y, marker=marker, s=60 if marker == "|" else 25, label=what, zorder=3)
+    if "target_precision" in df and df["target_precision"].notna().any():
+        ax.axvline(float(df["target_precision"].dropna().iloc[0]), color="grey", lw=0.8, ls=":")
+    none = df["threshold"].isna().to_numpy()
+    for yi in y[none]:
+        ax.text(0.01, yi, "no threshold reaches the target", va="center", fontsize=7, color="grey")
+    ax.set_yticks(y, names, fontsize=7)
+    ax.set_xlim(0, 1.02)
+    ax.set_xlabel("precision")
+    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0, 1.0), frameon=False)
+    fig.tight_layout()
+    with atomic_path(out) as tmp:
+        fig.savefig(tmp, format="png", dpi=110)
+    plt.close(fig)
+
+
 def format_table(df: pd.DataFrame) -> str:
     """A markdown table of the main metrics with bootstrap ranges."""
     lines = [
@@ -81,7 +158,17 @@ def _fmt(v) -> str:
 
 
 def write_report(
-    scores, *, runs: list[dict], labels: dict, chroms: list[str], summary, auprc_png, curves_png, published=False
+    scores,
+    *,
+    runs: list[dict],
+    labels: dict,
+    chroms: list[str],
+    summary,
+    auprc_png,
+    curves_png,
+    calibration=None,
+    calibration_png=None,
+    published=False,
 ) -> None:
     """Bar chart of auPRC per TF and cell (bootstrap range as error bars), PR curves, summary.
 
@@ -89,6 +176,7 @@ def write_report(
     submission file (``predictions``); ``labels`` maps each TF to its label TSV. With
     ``published`` (a real release, not a simulated one), the summary also puts each
     pair of the challenge's final round beside the top three teams' published auPRC.
+    ``calibration`` (calibration.tsv) adds the peak calibration table and its plot.
     """
     import matplotlib
 
@@ -169,6 +257,15 @@ def write_report(
                 "\n## Beside the challenge's final round\n\n"
                 "auPRC of this run and of the final round's top three teams (published figures, "
                 f"`{LEADERBOARD.name}`), for the pairs both have.\n\n" + board + "\n"
+            )
+        if calibration is not None:
+            cal = read_scores_table(calibration, CALIBRATION_COLUMNS)
+            plot_calibration(cal, calibration_png)
+            fh.write(
+                "\n## Peak calibration\n\nEach peak list's threshold, the precision the validation chromosomes "
+                "of the training cells promised for it, and the precision measured on the held-out cell: "
+                "windows against its labels (recall in brackets), peaks against its conservative ChIP-seq "
+                "peaks.\n\n" + calibration_markdown(cal) + "\n\n![calibration](calibration.png)\n"
             )
         fh.write("\n![auPRC](auprc.png)\n\n![PR curves](pr_curves.png)\n")
 

@@ -58,3 +58,19 @@ def read_motif_counts(path, tf: str) -> tuple[str, np.ndarray]:
         raise DreamTFError(f"{path}: no motif found (expected JASPAR or MEME format)")
     pick = next((m for m in motifs if tf.upper() in (m[0].upper(), m[1].upper())), motifs[0])
     return pick[0], pick[2]
+
+
+def write_meme(path, motifs: list[tuple[str, str, np.ndarray, int]]) -> None:
+    """Write motifs (id, name, (length, 4) probabilities, sites) as a MEME text file, atomically."""
+    from .files import atomic_write_text
+
+    with atomic_write_text(path) as fh:
+        fh.write("MEME version 5\n\nALPHABET= ACGT\n\nstrands: + -\n\n")
+        fh.write("Background letter frequencies\nA 0.25 C 0.25 G 0.25 T 0.25\n\n")
+        for mid, name, probs, sites in motifs:
+            probs = np.asarray(probs, dtype=np.float64)
+            fh.write(f"MOTIF {mid} {name}\n")
+            fh.write(f"letter-probability matrix: alength= 4 w= {len(probs)} nsites= {sites} E= 0\n")
+            for row in probs / probs.sum(axis=1, keepdims=True):
+                fh.write(" ".join(f"{v:.6f}" for v in row) + "\n")
+            fh.write("\n")

@@ -25,13 +25,15 @@ log = logging.getLogger(__name__)
 class Peaks:
     """Peaks of one chromosome as parallel arrays, sorted by start.
 
-    ``summit`` is the absolute 0-based summit position (midpoint when the file has -1).
+    ``summit`` is the absolute 0-based summit position (midpoint when the file has -1);
+    ``qvalue`` the -log10 q-values to write (None: -1, unknown, as read files keep them).
     """
 
     start: np.ndarray
     end: np.ndarray
     summit: np.ndarray
     signal: np.ndarray
+    qvalue: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.start)
@@ -50,7 +52,9 @@ def empty_peaks() -> Peaks:
 FEW_PEAKS = 100
 
 
-def read_narrowpeak(path: str | os.PathLike, *, chrom_sizes: dict[str, int] | None = None) -> dict[str, Peaks]:
+def read_narrowpeak(
+    path: str | os.PathLike, *, chrom_sizes: dict[str, int] | None = None, allow_empty: bool = False
+) -> dict[str, Peaks]:
     """Read a (gzipped) narrowPeak file into ``{chrom: Peaks}``.
 
     Raises DreamTFError naming the file and line for anything that is not narrowPeak: a
@@ -58,7 +62,8 @@ def read_narrowpeak(path: str | os.PathLike, *, chrom_sizes: dict[str, int] | No
     a finite number, a summit outside its peak, and an empty file. With ``chrom_sizes``
     (the genome's), a chromosome the genome lacks or a peak past a chromosome's end (a
     file of another genome build) is an error too. Fewer than :data:`FEW_PEAKS` peaks
-    is a warning.
+    is a warning. ``allow_empty`` (a peak list dreamtf called itself) accepts no peaks
+    quietly.
     """
     cols: dict[str, list[tuple[int, int, int, float]]] = {}
     with open_text(path) as fh:
@@ -93,9 +98,9 @@ def read_narrowpeak(path: str | os.PathLike, *, chrom_sizes: dict[str, int] | No
                 summit = start + offset
             cols.setdefault(parts[0], []).append((start, end, summit, signal))
     n = sum(len(r) for r in cols.values())
-    if n == 0:
+    if n == 0 and not allow_empty:
         raise DreamTFError(f"{path}: no peaks (an empty narrowPeak file)")
-    if n < FEW_PEAKS:
+    if n < FEW_PEAKS and not allow_empty:
         log.warning("%s: only %d peaks", path, n)
     if chrom_sizes is not None:
         check_same_chroms(chrom_sizes, "the genome", list(cols), str(path))
@@ -131,11 +136,13 @@ def write_narrowpeak(path: str | os.PathLike, peaks: dict[str, Peaks], *, name_p
         for chrom in chroms:
             p = peaks[chrom]
             order = np.argsort(p.start, kind="stable")
+            qv = np.full(len(p), -1.0) if p.qvalue is None else p.qvalue
             for i in order:
                 n += 1
                 score = int(round(1000 * (p.signal[i] - lo) / span))
+                q = "-1" if qv[i] < 0 else f"{qv[i]:.4g}"
                 fh.write(
                     f"{chrom}\t{p.start[i]}\t{p.end[i]}\t{name_prefix}_{n}\t{score}\t.\t"
-                    f"{p.signal[i]:.6g}\t-1\t-1\t{p.summit[i] - p.start[i]}\n"
+                    f"{p.signal[i]:.6g}\t-1\t{q}\t{p.summit[i] - p.start[i]}\n"
                 )
     return n

@@ -1,4 +1,4 @@
-"""Score records: one JSON object per scored run, and the ``scores.tsv`` table that gathers them."""
+"""Score records: one JSON object per scored run (or calibration, or peak check), and the tables that gather them."""
 
 from __future__ import annotations
 

@@ -248,6 +248,8 @@ def read_regions(path, *, chroms: Iterable[str] | None = None, size: int | None 
     t = read_window_table(
         path, header=False, value_columns=[], value_kind="score", chroms=chroms, size=size, what="region file"
     )
+    if chroms is not None and len(t) == 0:
+        raise DreamTFError(f"{path}: no windows on {', '.join(chroms)}")
     _check_sorted(t)
     return t
 
