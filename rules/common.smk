@@ -315,7 +315,8 @@ def peak_targets():
 
 
 def interpret_targets():
-    if "factornet" not in MODELS:
+    # attributions need the model's logit from sequence alone: none with expression metadata
+    if "factornet" not in MODELS or config["factornet"]["meta_pcs"] > 0:
         return []
     return [f"results/interpret/factornet/{tf}/logos.png" for tf in TFS]
 
