@@ -16,3 +16,13 @@ def snakemake(workdir: Path, *args: str, timeout: int = 900) -> subprocess.Compl
     cmd = [str(SNAKEMAKE), "-s", str(ROOT / "Snakefile"), "-d", str(workdir), "--cores", "2", *args]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def local_config(tmp_path, release: Path) -> Path:
+    """The tests' config reading the release folder ``release`` as it is (source local)."""
+    cfg = tmp_path / "local.yaml"
+    text = (ROOT / "tests" / "config.yaml").read_text()
+    cfg.write_text(
+        text.replace("source: simulate", "source: local").replace("path: resources/release", f"path: {release}")
+    )
+    return cfg

@@ -1,0 +1,58 @@
+"""`make demo`'s workflow on the embedded default config meets the acceptance criteria
+(a real Snakemake run, about 29 min on 2 cores)."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+from workflow_runs import ROOT, snakemake
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_config_meets_the_acceptance_criteria(tmp_path):
+    """`make demo`'s workflow: catchitt with DNase + motif beats the baseline and DNase alone, and
+    factornet beats the baseline, in mean auPRC; every model has its rows in scores.tsv."""
+    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    # the whole demo: 29 min on 2 cores here (10 min is the target of #10); room for a slower CI machine
+    r = snakemake(tmp_path, timeout=3600)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    df = pd.read_csv(tmp_path / "results/scores/scores.tsv", sep="\t")
+    mean = df.groupby(["model", "feature_set"])["auprc"].mean()
+    # four (TF, held-out cell) pairs; baseline, two catchitt sets, factornet, two ensembles
+    assert len(df) == 4 * 6
+    assert mean[("catchitt", "dnase_motif")] > mean[("baseline", "dnase_max")] + 0.1
+    assert mean[("catchitt", "dnase_motif")] > mean[("catchitt", "dnase")] + 0.1
+    assert mean[("factornet", "seq_dnase")] > mean[("baseline", "dnase_max")]
+    # the sequence branch learns (#10): factornet above catchitt on DNase alone on every pair
+    pair = df.set_index(["model", "feature_set", "tf", "cell_type"])["auprc"]
+    for tf, cell in df[["tf", "cell_type"]].drop_duplicates().itertuples(index=False):
+        assert pair[("factornet", "seq_dnase", tf, cell)] > pair[("catchitt", "dnase", tf, cell)], (tf, cell)
+    # the ensemble (#12) of catchitt on DNase alone and factornet beats both members; with
+    # catchitt's motif features it beats factornet (demo: 0.595 vs 0.322 and 0.527; 0.720 vs 0.527)
+    assert mean[("ensemble", "dnase")] > max(mean[("catchitt", "dnase")], mean[("factornet", "seq_dnase")])
+    assert mean[("ensemble", "dnase_motif")] > mean[("factornet", "seq_dnase")]
+    for tf in ("CTCF", "FOXA1", "REST"):
+        card = json.loads((tmp_path / f"results/models/factornet/{tf}.card.json").read_text())
+        assert card["held_out_check"]["passed"] and card["chromosomes"]["early_stopping_on"] == ["chr11"]
+    assert (tmp_path / "results/tracks/ensemble/dnase_motif/REST.liver.bigWig").stat().st_size > 10_000
+    # calibrated peaks (#12): catchitt with motifs reaches precision 0.9 on chr11 of the training
+    # cells for every TF, and the held-out windows keep most of it (demo: 0.76-0.96 at 0.90-0.92)
+    cal = pd.read_csv(tmp_path / "results/scores/calibration.tsv", sep="\t")
+    assert len(cal) == 4 * 6
+    motif = cal[(cal["model"] == "catchitt") & (cal["feature_set"] == "dnase_motif")]
+    assert motif["threshold"].notna().all() and (motif["promised_precision"] >= 0.9).all()
+    assert (motif["window_precision"] > 0.7).all(), motif
+    # what FactorNet learned (#12): its top TF-MoDISco motif is the TF's own JASPAR matrix
+    # (demo: CTCF MA0139.2 q 8e-11, REST MA0138.3 q 4e-8, FOXA1 MA0148.5 q 3e-4)
+    for tf in ("CTCF", "REST"):
+        top = json.loads((tmp_path / f"results/interpret/factornet/{tf}/summary.json").read_text())["motifs"][0]
+        assert top["name"].upper() == tf and top["q_value"] < 0.05, top
+    train_s = sum(
+        float((tmp_path / f"benchmarks/train_factornet/{tf}.tsv").read_text().splitlines()[1].split()[0])
+        for tf in ("CTCF", "FOXA1", "REST")
+    )
+    # 9 min 2 s on a 2-core laptop since every TF's epoch has 6,000 windows (#10 sets 3 min
+    # per TF); slack for a CI machine that has run 1.3-1.5x slower
+    assert train_s < 560 * 1.6, train_s
