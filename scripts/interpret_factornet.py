@@ -32,7 +32,7 @@ def main(smk):
     encoded = np.zeros((len(starts), length, 5), dtype=np.float32)
     for c in dict.fromkeys(chroms):
         rows = np.flatnonzero(np.array(chroms) == c)
-        encoded[rows] = it.encode(chrom_inputs(genome, dnase, c, starts[rows] - flank, length))
+        encoded[rows] = it.encode(model, chrom_inputs(genome, dnase, c, starts[rows] - flank, length))
     onehot, hyp = it.attributions(model, encoded)
     log.info(
         "%s: gradient x input on the %d best-scoring windows of %s (scores %.3g-%.3g)",

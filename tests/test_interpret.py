@@ -32,14 +32,14 @@ def small_model():
 
 def test_strand_logits_give_the_models_scores(small_model):
     x = random_inputs(16)
-    logits = np.asarray(it.strand_logits(small_model).predict(it.encode(x), verbose=0))
+    logits = np.asarray(it.strand_logits(small_model).predict(it.encode(small_model, x), verbose=0))
     assert logits.shape == (16, 2)
     want = small_model.predict(x, verbose=0).ravel()
     np.testing.assert_allclose((1 / (1 + np.exp(-logits))).mean(axis=1), want, atol=1e-5)
 
 
 def test_gradients_equal_finite_differences(small_model):
-    enc = it.encode(random_inputs(2, seed=1)).astype(np.float64)
+    enc = it.encode(small_model, random_inputs(2, seed=1)).astype(np.float64)
     att = it.attribution_model(small_model)
     grad = input_gradients(att, enc)
     assert grad.shape == enc.shape
@@ -68,7 +68,7 @@ def test_gradients_are_the_same_on_tensorflow_and_jax(small_model, tmp_path):
     pytest.importorskip("jax")
     path = tmp_path / "m.keras"
     small_model.save(path)
-    enc = it.encode(random_inputs(3, seed=4))
+    enc = it.encode(small_model, random_inputs(3, seed=4))
     np.save(tmp_path / "x.npy", enc)
     tf_grad = input_gradients(it.attribution_model(small_model), enc)
     code = (

@@ -70,11 +70,16 @@ def attribution_model(model):
     return keras.Model(strands.input, ops.mean(strands.output, axis=-1, keepdims=True), name="factornet_logit")
 
 
-def encode(inputs: dict) -> np.ndarray:
-    """Model inputs {sequence codes, tracks} as the encoded (n, length, 4 + tracks) float array."""
-    codes = inputs["sequence"]
-    onehot = (codes[..., None] == np.arange(4)).astype(np.float32)  # N (4) is all zero
-    return np.concatenate([onehot, inputs["tracks"].astype(np.float32)], axis=-1)
+def encode(model, inputs: dict) -> np.ndarray:
+    """Model inputs {sequence codes, tracks} as the encoded (n, length, 4 + tracks) float32 array.
+
+    The model's own ``encode`` layer does it (one-hot A, C, G, T, N all zero, then the
+    tracks), so the gradients are taken against exactly what its convolutions see.
+    """
+    from keras import ops
+
+    out = model.get_layer("encode")([inputs["sequence"], inputs["tracks"]])
+    return np.asarray(ops.convert_to_numpy(out), dtype=np.float32)
 
 
 def attributions(model, encoded: np.ndarray, *, batch: int = 256) -> tuple[np.ndarray, np.ndarray]:
@@ -105,8 +110,8 @@ def trim_span(cwm: np.ndarray, threshold: float = 0.3) -> slice:
 def discover_motifs(onehot: np.ndarray, hyp: np.ndarray, *, max_seqlets: int = 2000, **kwargs) -> list[dict]:
     """TF-MoDISco patterns of positive contribution, most seqlets first.
 
-    Each: ``ppm`` and ``cwm`` (trimmed, (length, 4)), ``hcwm`` (the hypothetical
-    contributions, trimmed alike) and ``seqlets`` (how many stretches make it).
+    Each: ``ppm`` and ``cwm`` (trimmed to the span of strong contribution, (length, 4))
+    and ``seqlets`` (how many stretches make it).
     Fewer than modisco's minimum of seqlets gives no pattern, not an error.
     """
     import modiscolite
@@ -125,7 +130,6 @@ def discover_motifs(onehot: np.ndarray, hyp: np.ndarray, *, max_seqlets: int = 2
             {
                 "ppm": np.asarray(p.sequence)[span],
                 "cwm": cwm[span],
-                "hcwm": np.asarray(p.hypothetical_contribs)[span],
                 "seqlets": len(p.seqlets),
             }
         )
