@@ -56,6 +56,7 @@ use rule ensemble as validate_ensemble with:
             "results/validation/catchitt/{feature_set}/F.{tf}.{cell}.tab.gz",
             f"results/validation/factornet/{FACTORNET_FEATURES}/F.{{tf}}.{{cell}}.tab.gz",
         ],
+        weights="results/models/ensemble/{feature_set}/{tf}.json",
         regions=str(rl.regions_path(REL, "train")),
     output:
         "results/validation/ensemble/{feature_set}/F.{tf}.{cell}.tab.gz",

@@ -64,6 +64,13 @@ MODELS = config["models"]
 TRAINED = [m for m in MODELS if m != "baseline"]
 BASELINE_FEATURES = "dnase_max"
 FACTORNET_FEATURES = "seq_dnase"
+
+
+def ensemble_members(feature_set):
+    """(model, feature set) of each member of the ensemble named after a catchitt feature set."""
+    return [("catchitt", feature_set), ("factornet", FACTORNET_FEATURES)]
+
+
 FACTORNET_ENV = {
     ("tensorflow", False): "../envs/tensorflow.yaml",
     ("tensorflow", True): "../envs/tensorflow-gpu.yaml",

@@ -20,12 +20,37 @@ rule predict_baseline:
         "../scripts/predict_baseline.py"
 
 
+rule ensemble_weights:
+    input:
+        predictions=lambda w: [
+            f"results/validation/{m}/{fs}/F.{w.tf}.{c}.tab.gz"
+            for c in TFS[w.tf]["train_cells"]
+            for m, fs in ensemble_members(w.feature_set)
+        ],
+        labels=lambda w: labels_file(w.tf, "train"),
+    output:
+        "results/models/ensemble/{feature_set}/{tf}.json",
+    log:
+        "logs/ensemble_weights/{feature_set}.{tf}.log",
+    conda:
+        "../envs/dreamtf.yaml"
+    params:
+        members=lambda w: [f"{m}/{fs}" for m, fs in ensemble_members(w.feature_set)],
+        cells=lambda w: TFS[w.tf]["train_cells"],
+        chroms=lookup(dpath="chromosomes/validation", within=config),
+        mode=lookup(dpath="ensemble/weights", within=config),
+        size=lookup(dpath="windows/size", within=config),
+    script:
+        "../scripts/ensemble_weights.py"
+
+
 rule ensemble:
     input:
         members=[
             "results/predictions/catchitt/{feature_set}/F.{tf}.{cell}.tab.gz",
             f"results/predictions/factornet/{FACTORNET_FEATURES}/F.{{tf}}.{{cell}}.tab.gz",
         ],
+        weights="results/models/ensemble/{feature_set}/{tf}.json",
         regions=str(rl.regions_path(REL, "test")),
     output:
         "results/predictions/ensemble/{feature_set}/F.{tf}.{cell}.tab.gz",

@@ -1,4 +1,4 @@
-"""The ensemble: the rank average of catchitt and factornet (DESIGN section 5)."""
+"""The ensemble: the weighted rank average of catchitt and factornet (DESIGN section 5)."""
 
 import gzip
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import rankdata
 
-from dreamtf.ensemble import rank_average, scaled_ranks
+from dreamtf.ensemble import choose_weights, rank_average, read_weights, scaled_ranks, weight_grid
 from dreamtf.errors import DreamTFError
 from dreamtf.io.windowtable import read_predictions, read_regions, write_predictions, write_regions
 
@@ -68,3 +68,65 @@ def test_a_member_with_other_windows_is_one_line_naming_its_file_and_line(tmp_pa
     with pytest.raises(DreamTFError, match="at least one member"):
         rank_average([], regions)
     assert gzip.open(tmp_path / "good.tab.gz", "rt").readline().count("\t") == 3
+
+
+def test_weights_scale_each_members_rank(tmp_path):
+    grid = [("chr1", 50 * np.arange(100))]
+    regions = read_regions(_write(tmp_path, "test_regions.bed.gz", grid), size=200)
+    rng = np.random.default_rng(3)
+    pa = read_predictions(_write(tmp_path, "a.tab.gz", grid, rng.random(100)), size=200)
+    pb = read_predictions(_write(tmp_path, "b.tab.gz", grid, rng.random(100)), size=200)
+    got = rank_average([pa, pb], regions, [0.8, 0.2])
+    assert np.allclose(got, 0.8 * scaled_ranks(pa.score) + 0.2 * scaled_ranks(pb.score))
+    assert np.allclose(rank_average([pa, pb], regions, [1.0, 0.0]), scaled_ranks(pa.score))
+    for bad in ([0.5, 0.6], [1.2, -0.2], [1.0]):
+        with pytest.raises(DreamTFError, match="expected one non-negative weight per member, sum 1"):
+            rank_average([pa, pb], regions, bad)
+
+
+def test_weight_grid_covers_the_simplex_in_steps():
+    two = weight_grid(2, 0.05)
+    assert len(two) == 21 and np.allclose(two.sum(axis=1), 1) and [0.0, 1.0] in two.tolist()
+    three = weight_grid(3, 0.25)
+    assert len(three) == 15 and np.allclose(three.sum(axis=1), 1) and (three >= 0).all()
+
+
+def _cells(rng, n_cells=2, n=4000, bound=60):
+    """Label codes with a member that knows the bound windows and one that is noise."""
+    out = []
+    for _ in range(n_cells):
+        codes = np.zeros(n, np.int8)
+        codes[rng.choice(n, bound, replace=False)] = 2
+        good = (codes == 2) + rng.normal(0, 0.6, n)
+        out.append((codes, [rng.random(n), good]))
+    return out
+
+
+def test_validation_weights_favour_the_member_that_ranks_bound_windows_first():
+    rng = np.random.default_rng(5)
+    got = choose_weights(_cells(rng))
+    w_noise, w_good = got["weights"]
+    assert w_good > 0.8 and np.isclose(w_noise + w_good, 1)
+    assert got["validation_auprc"] > got["equal_auprc"] and got["cells_used"] == 2
+
+
+def test_equally_good_members_get_equal_weights_and_cells_without_both_classes_are_left_out():
+    rng = np.random.default_rng(6)
+    codes, (_, good) = _cells(rng, n_cells=1)[0]
+    same = [(codes, [good, good.copy()]), (np.zeros(50, np.int8), [rng.random(50), rng.random(50)])]
+    got = choose_weights(same)
+    assert got["weights"] == [0.5, 0.5] and got["cells_used"] == 1
+    none = choose_weights([(np.zeros(50, np.int8), [rng.random(50), rng.random(50)])])
+    assert none["weights"] == [0.5, 0.5] and none["validation_auprc"] is None
+
+
+def test_weights_file_is_checked(tmp_path):
+    path = tmp_path / "w.json"
+    path.write_text('{"weights": [0.25, 0.75]}')
+    assert read_weights(path, 2) == [0.25, 0.75]
+    path.write_text('{"weights": [0.25, 0.25]}')
+    with pytest.raises(DreamTFError, match=r"w\.json: expected 2 non-negative weights summing to 1"):
+        read_weights(path, 2)
+    path.write_text("{not json")
+    with pytest.raises(DreamTFError, match=r"w\.json: not an ensemble weights file"):
+        read_weights(path, 2)

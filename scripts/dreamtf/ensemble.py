@@ -1,19 +1,33 @@
-"""The ensemble: the rank average of several models' predictions for one TF and cell type (DESIGN section 5).
+"""The ensemble: a weighted rank average of several models' predictions for one TF and cell type (DESIGN section 5).
 
 Each member's score becomes its rank among the cell's windows, scaled to [0, 1] (tied
-scores share their average rank); the ensemble's score is the mean of its members'
-ranks. Ranks, not scores, are averaged because the members' scores live on different
-scales (Catchitt's averaged XGBoost probabilities, FactorNet's sigmoid): a rank
+scores share their average rank); the ensemble's score is the weighted mean of its
+members' ranks. Ranks, not scores, are averaged because the members' scores live on
+different scales (Catchitt's averaged XGBoost probabilities, FactorNet's sigmoid): a rank
 average lets neither dominate, as the challenge's top teams combined their models.
+
+The weights are chosen per TF on the validation chromosomes of its training cells, where
+every member predicts windows it was never trained on (rules ``validate_*``): every weight
+vector on a grid of step :data:`GRID_STEP` is scored with the challenge's auPRC in each
+training cell, and the best mean wins (ties go to the most even weights). With
+``ensemble.weights: equal`` every member weighs the same.
 """
 
 from __future__ import annotations
+
+import itertools
+import json
+import os
 
 import numpy as np
 from scipy.stats import rankdata
 
 from .errors import DreamTFError
 from .io.windowtable import WindowTable
+from .metrics import score
+
+#: Spacing of the weight grid searched on the validation chromosomes.
+GRID_STEP = 0.05
 
 
 def scaled_ranks(scores: np.ndarray) -> np.ndarray:
@@ -24,17 +38,70 @@ def scaled_ranks(scores: np.ndarray) -> np.ndarray:
     return (rankdata(scores, method="average") - 1.0) / (n - 1.0)
 
 
-def rank_average(members: list[WindowTable], regions: WindowTable) -> np.ndarray:
-    """The ensemble's scores in the order of ``regions``: the mean of each member's scaled rank.
+def rank_average(members: list[WindowTable], regions: WindowTable, weights=None) -> np.ndarray:
+    """The ensemble's scores in the order of ``regions``: the weighted mean of each member's scaled rank.
 
     Every member must be a submission of exactly the windows of ``regions``, in its
     order (as every dreamtf model writes them); the first difference is an error naming
-    the member's file, its line and the window.
+    the member's file, its line and the window. ``weights`` (one per member, summing to
+    1) default to equal.
     """
     if not members:
         raise DreamTFError("an ensemble needs at least one member's predictions")
+    weights = np.full(len(members), 1.0 / len(members)) if weights is None else np.asarray(weights, float)
+    if len(weights) != len(members) or (weights < 0).any() or not np.isclose(weights.sum(), 1.0):
+        raise DreamTFError(f"ensemble weights {weights.tolist()}: expected one non-negative weight per member, sum 1")
     total = np.zeros(len(regions))
-    for table in members:
+    for table, w in zip(members, weights):
         table.check_same_windows(regions)
-        total += scaled_ranks(table.score)
-    return total / len(members)
+        total += w * scaled_ranks(table.score)
+    return total
+
+
+def weight_grid(n_members: int, step: float = GRID_STEP) -> np.ndarray:
+    """Every weight vector of ``n_members`` non-negative multiples of ``step`` summing to 1: (k, n_members)."""
+    k = round(1 / step)
+    rows = [c for c in itertools.product(range(k + 1), repeat=n_members - 1) if sum(c) <= k]
+    return np.array([[*c, k - sum(c)] for c in rows], dtype=float) / k
+
+
+def choose_weights(cells: list[tuple[np.ndarray, list[np.ndarray]]], step: float = GRID_STEP) -> dict:
+    """The weights whose rank average has the best mean auPRC over ``cells``.
+
+    ``cells``: one (label codes, [each member's scores]) pair per training cell, over its
+    validation windows. Cells without both bound and unbound windows are left out; with
+    none left, the weights are equal. Returns {"weights", "validation_auprc" (the best
+    mean), "equal_auprc" (the mean with equal weights), "cells_used"}.
+    """
+    usable = [(c, m) for c, m in cells if (c == 2).any() and (c == 0).any()]
+    n = len(cells[0][1]) if cells else 0
+    equal = np.full(n, 1.0 / n) if n else np.empty(0)
+    if not usable:
+        return {"weights": equal.tolist(), "validation_auprc": None, "equal_auprc": None, "cells_used": 0}
+    ranks = [(codes, np.stack([scaled_ranks(s) for s in members])) for codes, members in usable]
+
+    def mean_auprc(w: np.ndarray) -> float:
+        return float(np.mean([score(codes, w @ r, bootstrap=0)["auprc"] for codes, r in ranks]))
+
+    grid = weight_grid(n, step)
+    got = np.array([mean_auprc(w) for w in grid])
+    spread = np.abs(grid - 1.0 / n).sum(axis=1)
+    best = min(range(len(grid)), key=lambda i: (-round(got[i], 12), spread[i]))
+    return {
+        "weights": grid[best].round(6).tolist(),
+        "validation_auprc": round(float(got[best]), 6),
+        "equal_auprc": round(mean_auprc(equal), 6),
+        "cells_used": len(usable),
+    }
+
+
+def read_weights(path: str | os.PathLike, n_members: int) -> list[float]:
+    """The weights of rule ensemble_weights' JSON, checked: one per member, non-negative, summing to 1."""
+    try:
+        weights = json.loads(open(path).read())["weights"]
+        ok = len(weights) == n_members and all(w >= 0 for w in weights) and np.isclose(sum(weights), 1.0)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DreamTFError(f"{path}: not an ensemble weights file ({exc})") from None
+    if not ok:
+        raise DreamTFError(f"{path}: expected {n_members} non-negative weights summing to 1, got {weights}")
+    return [float(w) for w in weights]

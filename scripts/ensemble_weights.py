@@ -1,0 +1,54 @@
+"""Rule ensemble_weights: each ensemble member's weight, chosen on the validation chromosomes of the training cells."""
+
+import json
+import logging
+
+from dreamtf.ensemble import GRID_STEP, choose_weights
+from dreamtf.io.files import atomic_write_text
+from dreamtf.io.windowtable import read_labels, read_predictions
+from dreamtf.rule import run
+
+
+def main(smk):
+    chroms, cells, members = list(smk.params.chroms), list(smk.params.cells), list(smk.params.members)
+    labels = read_labels(smk.input.labels, cells=cells, chroms=chroms, size=smk.params.size)
+    paths = list(smk.input.predictions)  # cell-major: each cell's members in the order of ``members``
+    per_cell = []
+    for i, cell in enumerate(cells):
+        preds = [
+            read_predictions(p, chroms=chroms, size=labels.size)
+            for p in paths[i * len(members) : (i + 1) * len(members)]
+        ]
+        for p in preds[1:]:
+            p.check_same_windows(preds[0])
+        per_cell.append((labels.column(cell)[labels.align(preds[0])], [p.score for p in preds]))
+    if smk.params.mode == "equal":
+        got = {"weights": [1.0 / len(members)] * len(members), "validation_auprc": None, "equal_auprc": None}
+    else:
+        got = choose_weights(per_cell)
+    w = smk.wildcards
+    out = {
+        "tf": w.tf,
+        "feature_set": w.feature_set,
+        "members": members,
+        "mode": smk.params.mode,
+        "grid_step": GRID_STEP,
+        "cells": cells,
+        "chroms": chroms,
+        **got,
+    }
+    with atomic_write_text(smk.output[0]) as fh:
+        json.dump(out, fh, indent=1)
+    logging.getLogger("dreamtf").info(
+        "%s %s: weights %s for %s (%s); mean validation auPRC %s, %s with equal weights",
+        w.tf,
+        w.feature_set,
+        out["weights"],
+        ", ".join(members),
+        smk.params.mode,
+        out["validation_auprc"],
+        out["equal_auprc"],
+    )
+
+
+run(main, snakemake)  # noqa: F821
