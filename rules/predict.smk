@@ -22,10 +22,12 @@ rule predict_baseline:
 
 rule ensemble_weights:
     input:
+        # equal weights need no validation predictions
         predictions=lambda w: [
             f"results/validation/{m}/{fs}/F.{w.tf}.{c}.tab.gz"
             for c in TFS[w.tf]["train_cells"]
             for m, fs in ensemble_members(w.feature_set)
+            if config["ensemble"]["weights"] != "equal"
         ],
         labels=lambda w: labels_file(w.tf, "train"),
     output:

@@ -9,23 +9,26 @@ from dreamtf.io.windowtable import read_labels, read_predictions
 from dreamtf.rule import run
 
 
-def main(smk):
-    chroms, cells, members = list(smk.params.chroms), list(smk.params.cells), list(smk.params.members)
+def validation_cells(smk, chroms, cells, n_members):
+    """(label codes, [each member's scores]) per training cell over its validation windows."""
     labels = read_labels(smk.input.labels, cells=cells, chroms=chroms, size=smk.params.size)
-    paths = list(smk.input.predictions)  # cell-major: each cell's members in the order of ``members``
+    paths = list(smk.input.predictions)  # cell-major: each cell's members in the order of params.members
     per_cell = []
     for i, cell in enumerate(cells):
-        preds = [
-            read_predictions(p, chroms=chroms, size=labels.size)
-            for p in paths[i * len(members) : (i + 1) * len(members)]
-        ]
+        mine = paths[i * n_members : (i + 1) * n_members]
+        preds = [read_predictions(p, chroms=chroms, size=labels.size) for p in mine]
         for p in preds[1:]:
             p.check_same_windows(preds[0])
         per_cell.append((labels.column(cell)[labels.align(preds[0])], [p.score for p in preds]))
+    return per_cell
+
+
+def main(smk):
+    chroms, cells, members = list(smk.params.chroms), list(smk.params.cells), list(smk.params.members)
     if smk.params.mode == "equal":
         got = {"weights": [1.0 / len(members)] * len(members), "validation_auprc": None, "equal_auprc": None}
     else:
-        got = choose_weights(per_cell)
+        got = choose_weights(validation_cells(smk, chroms, cells, len(members)))
     w = smk.wildcards
     out = {
         "tf": w.tf,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 from scipy.stats import rankdata
@@ -98,7 +99,7 @@ def choose_weights(cells: list[tuple[np.ndarray, list[np.ndarray]]], step: float
 def read_weights(path: str | os.PathLike, n_members: int) -> list[float]:
     """The weights of rule ensemble_weights' JSON, checked: one per member, non-negative, summing to 1."""
     try:
-        weights = json.loads(open(path).read())["weights"]
+        weights = json.loads(Path(path).read_text())["weights"]
         ok = len(weights) == n_members and all(w >= 0 for w in weights) and np.isclose(sum(weights), 1.0)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DreamTFError(f"{path}: not an ensemble weights file ({exc})") from None
