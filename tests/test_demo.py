@@ -1,5 +1,5 @@
 """`make demo`'s workflow on the embedded default config meets the acceptance criteria
-(a real Snakemake run, about 29 min on 2 cores)."""
+(a real Snakemake run, about 21 min on 2 cores)."""
 
 import json
 import shutil
@@ -15,7 +15,7 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
     """`make demo`'s workflow: catchitt with DNase + motif beats the baseline and DNase alone, and
     factornet beats the baseline, in mean auPRC; every model has its rows in scores.tsv."""
     shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
-    # the whole demo: 26 min on 2 cores here (10 min is the target of #10); room for a slower CI machine
+    # the whole demo: 21 min on 2 cores here (10 min is the target of #10); room for a slower CI machine
     r = snakemake(tmp_path, timeout=3600)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     df = pd.read_csv(tmp_path / "results/scores/scores.tsv", sep="\t")
@@ -24,13 +24,16 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
     assert len(df) == 4 * 6
     assert mean[("catchitt", "dnase_motif")] > mean[("baseline", "dnase_max")] + 0.1
     assert mean[("catchitt", "dnase_motif")] > mean[("catchitt", "dnase")] + 0.1
-    assert mean[("factornet", "seq_dnase")] > mean[("baseline", "dnase_max")]
-    # the sequence branch learns (#10): factornet above catchitt on DNase alone on every pair
+    # #10's targets: factornet at least 0.9 x catchitt with motifs in mean auPRC, above catchitt on
+    # DNase alone on every pair, and at least twice the baseline where DNase alone is weak
+    assert mean[("factornet", "seq_dnase")] >= 0.9 * mean[("catchitt", "dnase_motif")], mean
     pair = df.set_index(["model", "feature_set", "tf", "cell_type"])["auprc"]
     for tf, cell in df[["tf", "cell_type"]].drop_duplicates().itertuples(index=False):
         assert pair[("factornet", "seq_dnase", tf, cell)] > pair[("catchitt", "dnase", tf, cell)], (tf, cell)
+    for tf in ("FOXA1", "REST"):
+        assert pair[("factornet", "seq_dnase", tf, "liver")] >= 2 * pair[("baseline", "dnase_max", tf, "liver")], tf
     # the ensemble (#12), its weights chosen on chr11 of the training cells, beats both of its
-    # members with either catchitt feature set (demo: 0.779 vs 0.322 and 0.620; 0.808 vs 0.800 and 0.620)
+    # members with either catchitt feature set (demo: 0.823 vs 0.322 and 0.791; 0.839 vs 0.800 and 0.791)
     for fs in ("dnase", "dnase_motif"):
         assert mean[("ensemble", fs)] > max(mean[("catchitt", fs)], mean[("factornet", "seq_dnase")]), fs
         for tf in ("CTCF", "FOXA1", "REST"):
@@ -47,15 +50,16 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
     motif = cal[(cal["model"] == "catchitt") & (cal["feature_set"] == "dnase_motif")]
     assert motif["threshold"].notna().all() and (motif["promised_precision"] >= 0.9).all()
     assert (motif["window_precision"] > 0.7).all(), motif
-    # what FactorNet learned (#12): its top TF-MoDISco motif is the TF's own JASPAR matrix
-    # (demo: CTCF MA0139.2 q 8e-11, REST MA0138.3 q 4e-8, FOXA1 MA0148.5 q 3e-4)
-    for tf in ("CTCF", "REST"):
+    # what FactorNet learned (#12): its top TF-MoDISco motif is the TF's own JASPAR matrix, for
+    # FOXA1 one of its forkhead family (demo: CTCF MA0139.2 q 1.4e-7, REST MA0138.3 q 3.7e-12,
+    # FOXA1 FOXN3's MA1489.1 q 0.013)
+    for tf, family in (("CTCF", "CTCF"), ("REST", "REST"), ("FOXA1", "FOX")):
         top = json.loads((tmp_path / f"results/interpret/factornet/{tf}/summary.json").read_text())["motifs"][0]
-        assert top["name"].upper() == tf and top["q_value"] < 0.05, top
+        assert top["name"].upper().startswith(family) and top["q_value"] < 0.05, top
     train_s = sum(
         float((tmp_path / f"benchmarks/train_factornet/{tf}.tsv").read_text().splitlines()[1].split()[0])
         for tf in ("CTCF", "FOXA1", "REST")
     )
-    # 9 min 2 s on a 2-core laptop since every TF's epoch has 6,000 windows (#10 sets 3 min
-    # per TF); slack for a CI machine that has run 1.3-1.5x slower
-    assert train_s < 560 * 1.6, train_s
+    # 8 min 11 s on a 2-core laptop with 400 bp inputs and up to 20 epochs (#10 sets 3 min per
+    # TF); slack for a CI machine that has run 1.3-1.5x slower
+    assert train_s < 3 * 180 * 1.5, train_s
