@@ -212,7 +212,7 @@ def train(
     backends.set_seed(p["seed"])
     import keras
 
-    from .keras_parts import TrainingBatches, WeightedValidation
+    from .keras_parts import WeightedValidation, fit_epochs
 
     cells = list(dnase)
     labels = read_labels(labels_path, cells=cells, chroms=list(train_chroms) + list(valid_chroms), size=size)
@@ -244,11 +244,6 @@ def train(
 
     vc, vs, vcell, vy, vw = valid_w.stratified(p["validation_windows"])
     validation = WeightedValidation(make(vc, vs, vcell), vy, vw)
-    batches = TrainingBatches(
-        lambda: train_w.sample(p["bound_per_epoch"], p["negatives_per_bound"], p["jitter"], shares, repeat=True),
-        make,
-        p["batch_size"],
-    )
     stop = keras.callbacks.EarlyStopping(
         monitor="val_auprc", mode="max", patience=p["patience"], restore_best_weights=True
     )
@@ -256,7 +251,15 @@ def train(
     if log_csv:
         callbacks.append(keras.callbacks.CSVLogger(str(log_csv)))
     log.info("training on %s (%s); %d bound windows in the pool", ", ".join(cells), device, len(train_w.bound[0]))
-    model.fit(batches, epochs=p["epochs"], callbacks=callbacks, verbose=2)
+    fit_epochs(
+        model,
+        lambda: train_w.sample(p["bound_per_epoch"], p["negatives_per_bound"], p["jitter"], shares, repeat=True),
+        make,
+        batch_size=p["batch_size"],
+        epochs=p["epochs"],
+        callbacks=callbacks,
+        log=log,
+    )
     auprcs = validation.history["val_auprc"]
     meta = {
         "params": p,
