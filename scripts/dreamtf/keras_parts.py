@@ -61,14 +61,16 @@ def fit_epochs(model, draw, make, *, batch_size: int, epochs: int, callbacks=(),
     """
     from .factornet_inputs import prefetch
 
-    cbs = keras.callbacks.CallbackList(list(callbacks), model=model, epochs=epochs)
+    line = _EpochLine(log, epochs) if log is not None else None
+    cbs = keras.callbacks.CallbackList([*callbacks, *([line] if line else [])], model=model, epochs=epochs)
     model.stop_training = False
     cbs.on_train_begin()
     epoch = 0
     for epoch in range(epochs):
-        t = time.perf_counter()
-        c, s, cell, y = draw()
         cbs.on_epoch_begin(epoch)
+        c, s, cell, y = draw()
+        if line:
+            line.windows = len(y)
         batches = (
             (i, make(c[i : i + batch_size], s[i : i + batch_size], cell[i : i + batch_size]))
             for i in range(0, len(y), batch_size)
@@ -81,23 +83,35 @@ def fit_epochs(model, draw, make, *, batch_size: int, epochs: int, callbacks=(),
             n = len(y[i : i + batch_size])
             for k, v in got.items():
                 sums[k] = sums.get(k, 0.0) + float(v) * n
-        logs = {k: v / len(y) for k, v in sums.items()}  # the mean over the epoch's windows, as fit logs it
-        cbs.on_epoch_end(epoch, logs)
-        if log is not None:
-            took = time.perf_counter() - t
-            log.info(
-                "epoch %d/%d: %d windows in %.1f s (%.0f windows/s); %s",
-                epoch + 1,
-                epochs,
-                len(y),
-                took,
-                len(y) / took,
-                ", ".join(f"{k} {v:.4f}" for k, v in logs.items()),
-            )
+        # the mean over the epoch's windows, as fit logs it; callbacks add theirs (val_auprc)
+        cbs.on_epoch_end(epoch, {k: v / len(y) for k, v in sums.items()})
         if model.stop_training:
             break
     cbs.on_train_end()
     return epoch + 1
+
+
+class _EpochLine(keras.callbacks.Callback):
+    """One log line per epoch: windows, seconds, windows/s and the epoch's logs (put it last)."""
+
+    def __init__(self, log, epochs: int):
+        super().__init__()
+        self.log, self.epochs, self.windows, self.start = log, epochs, 0, 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        took = time.perf_counter() - self.start
+        self.log.info(
+            "epoch %d/%d: %d windows in %.1f s (%.0f windows/s); %s",
+            epoch + 1,
+            self.epochs,
+            self.windows,
+            took,
+            self.windows / took,
+            ", ".join(f"{k} {v:.4f}" for k, v in (logs or {}).items()),
+        )
 
 
 class WeightedValidation(keras.callbacks.Callback):
