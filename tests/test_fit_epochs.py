@@ -86,7 +86,7 @@ def test_it_learns_and_logs_one_line_per_epoch(caplog):
     log = logging.getLogger("dreamtf.test_fit_epochs")
     with caplog.at_level(logging.INFO, logger=log.name):
         fit_epochs(model, draw, make, batch_size=40, epochs=5, callbacks=[_Score([0.5, 0.6, 0.7, 0.8, 0.9])], log=log)
-    lines = [r.getMessage() for r in caplog.records]
+    lines = [r.getMessage() for r in caplog.records if r.name == log.name]
     assert len(lines) == 5 and lines[0].startswith("epoch 1/5: 400 windows in ") and "; loss " in lines[0]
     assert lines[0].endswith(", val_score 0.5000") and lines[4].endswith(", val_score 0.9000"), lines
     assert np.mean((model.predict(x, verbose=0).ravel() > 0.5) == y) > 0.85
