@@ -52,7 +52,7 @@ def main(run: Path, tf: str, cell: str, overrides: dict) -> None:
         train_chroms=train_chroms,
         valid_chroms=valid,
         size=cfg["windows"]["size"],
-        threads=2,
+        threads=1,  # as the workflow's train_factornet rule: the same numbers as there
         params=params,
         dnase_peaks={c: rl.dnase_peaks_path(rel, c, "relaxed") for c in cells},
         motifs=[load_jaspar(tf)],

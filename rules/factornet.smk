@@ -51,7 +51,9 @@ rule train_factornet:
         "benchmarks/train_factornet/{tf}.tsv"
     conda:
         FACTORNET_ENV
-    threads: 2
+    # one thread: two jobs side by side do 1.3-1.5x the work of one on two threads (the
+    # model's small steps keep a second thread half idle); --set-threads raises it
+    threads: 1
     resources:
         gpu=1 if config["factornet"]["gpu"] else 0,
     params:
@@ -83,7 +85,7 @@ rule predict_factornet:
         "benchmarks/predict_factornet/{tf}.{cell}.tsv"
     conda:
         FACTORNET_ENV
-    threads: 2
+    threads: 1  # as train_factornet
     resources:
         gpu=1 if config["factornet"]["gpu"] else 0,
     params:

@@ -27,7 +27,7 @@ rule interpret_factornet:
         "benchmarks/interpret_factornet/{tf}.tsv"
     conda:
         FACTORNET_ENV
-    threads: 2
+    threads: 1  # as train_factornet; TF-MoDISco runs on one
     params:
         cell=lambda w: TFS[w.tf]["test_cells"][0],
         interpret=lookup(dpath="interpret", within=config),

@@ -78,11 +78,11 @@ def fit_epochs(model, draw, make, *, batch_size: int, epochs: int, callbacks=(),
         sums: dict[str, float] = {}
         for step, (i, x) in enumerate(prefetch(batches)):
             cbs.on_train_batch_begin(step)
-            got = model.train_on_batch(x, y[i : i + batch_size], return_dict=True)  # this batch's loss
+            yb = y[i : i + batch_size]
+            got = model.train_on_batch(x, yb, return_dict=True)  # this batch's loss
             cbs.on_train_batch_end(step, got)
-            n = len(y[i : i + batch_size])
             for k, v in got.items():
-                sums[k] = sums.get(k, 0.0) + float(v) * n
+                sums[k] = sums.get(k, 0.0) + float(v) * len(yb)
         # the mean over the epoch's windows, as fit logs it; callbacks add theirs (val_auprc)
         cbs.on_epoch_end(epoch, {k: v / len(y) for k, v in sums.items()})
         if model.stop_training:
