@@ -51,7 +51,7 @@ rule train_factornet:
         "benchmarks/train_factornet/{tf}.tsv"
     conda:
         FACTORNET_ENV
-    # one thread: two jobs side by side do 1.3-1.5x the work of one on two threads (the
+    # one thread: two jobs side by side do 1.3-1.6x the work of one on two threads (the
     # model's small steps keep a second thread half idle); --set-threads raises it
     threads: 1
     resources:
