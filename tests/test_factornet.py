@@ -262,6 +262,12 @@ def test_motif_seeded_kernel_scores_the_motif():
     onehot[off + np.arange(len(motif)), best] = 1
     assert np.isclose((onehot * kernel[:, :, 0]).sum() + bias[0], 1.0, atol=1e-5)  # a perfect match gives 1
     assert score_instance(motif, best[None])[0] > 0
+    # copies: the same start in as many kernels, the rest left random
+    model = fn.build_model(1, **SMALL)
+    assert fn.seed_motif_kernels(model, [motif], copies=3) == 3
+    k3 = np.asarray(model.get_layer("conv").get_weights()[0])
+    assert np.array_equal(k3[:, :, 0], kernel[:, :, 0]) and np.array_equal(k3[:, :, 2], kernel[:, :, 0])
+    assert not np.allclose(k3[:, :, 3], kernel[:, :, 0])
 
 
 def test_tensorflow_threads_are_capped_to_the_rule_threads():
@@ -322,3 +328,27 @@ def test_a_model_of_an_older_architecture_is_one_clear_error():
         DreamTFError, match="no layer encode, per_position_dense, pool, bilstm, flatten, dense: .*train it again"
     ):
         fp.split_model(old)
+
+
+def test_early_stopping_waits_for_min_epochs_and_keeps_the_best_weights():
+    import keras
+
+    from dreamtf.keras_parts import EarlyStoppingAfter
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    stop = EarlyStoppingAfter(5, monitor="val_auprc", mode="max", patience=2, restore_best_weights=True)
+    stop.set_model(model)
+    stop.on_train_begin()
+    best = [np.array(w) for w in model.get_weights()]
+    stopped = []
+    for epoch, auprc in enumerate([0.9, 0.5, 0.5, 0.5, 0.5, 0.5]):
+        if epoch:
+            model.set_weights([w + epoch for w in best])
+        model.stop_training = False
+        stop.on_epoch_end(epoch, {"val_auprc": auprc})
+        stopped.append(model.stop_training)
+    # patience ran out at epoch 3, but no stop before 5 epochs had run
+    assert stopped == [False, False, False, False, True, True]
+    stop.on_train_end()
+    for got, want in zip(model.get_weights(), best):
+        np.testing.assert_array_equal(got, want)  # epoch 1's weights, the best

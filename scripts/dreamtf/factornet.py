@@ -9,8 +9,9 @@ fit the same channel axis). One body,
     -> Dropout -> Dense -> [cell metadata concatenated] -> Dropout -> Dense(1, sigmoid),
 
 scores the input and its reverse complement (sequence reversed and complemented,
-tracks reversed) with shared weights; the two probabilities are averaged, so a window
-and its reverse complement get the same score by construction.
+tracks reversed), both strands stacked as one batch through the one body; the two
+probabilities are averaged, so a window and its reverse complement get the same score
+by construction.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ DEFAULTS = {
     "batch_size": 100,
     "epochs": 10,
     "patience": 3,
+    "min_epochs": 5,
     "negatives_per_bound": 4.0,
     "open_negatives": 0.5,
     "motif_negatives": 0.0,
@@ -61,6 +63,7 @@ DEFAULTS = {
     "predict_batch_size": 1024,
     "dnase_norm": "rank",
     "motif_init": True,
+    "motif_kernels": 4,
 }
 
 
@@ -79,7 +82,7 @@ def build_model(n_tracks: int = 1, n_meta: int = 0, **params):
     import keras
     from keras import layers
 
-    from .keras_parts import EncodeInputs, ReverseComplement
+    from .keras_parts import EncodeInputs, ReverseComplement, StrandAverage
 
     p = {**DEFAULTS, **params}
     codes_in = keras.Input((p["input_length"],), dtype="uint8", name="sequence")
@@ -108,30 +111,33 @@ def build_model(n_tracks: int = 1, n_meta: int = 0, **params):
     drop3 = layers.Dropout(p["dropout"], name="dense_dropout")
     out = layers.Dense(1, activation="sigmoid", name="output", dtype="float32")
 
-    def body(x):
-        h = dense(drop2(flat(lstm(pool(per_pos(drop1(conv(x))))))))
-        if meta_in is not None:
-            h = layers.Concatenate(name=None)([h, meta_in])
-        return out(drop3(h))
-
+    # both strands as one batch of twice the windows: one pass through the shared layers
     rc = ReverseComplement(name="reverse_complement")(seq_in)
-    avg = layers.Average(name="strand_average")([body(seq_in), body(rc)])
+    x = layers.Concatenate(axis=0, name="strands")([seq_in, rc])
+    h = dense(drop2(flat(lstm(pool(per_pos(drop1(conv(x))))))))
+    if meta_in is not None:
+        meta2 = layers.Concatenate(axis=0, name="strands_meta")([meta_in, meta_in])
+        h = layers.Concatenate(name="with_cell_meta")([h, meta2])
+    avg = StrandAverage(name="strand_average", dtype="float32")(out(drop3(h)))
     model = keras.Model(inputs, avg, name="factornet")
     model.compile(optimizer=keras.optimizers.Adam(p["learning_rate"]), loss="binary_crossentropy")
     return model
 
 
-def seed_motif_kernels(model, motifs) -> int:
+def seed_motif_kernels(model, motifs, copies: int = 1) -> int:
     """Set the first convolution kernels to known motifs (DanQ-JASPAR's initialisation).
 
     ``motifs`` are :class:`dreamtf.motifs.Motif` objects (the TF's own JASPAR matrix, or
-    the one configured under ``features.motifs``). Each kernel holds the motif's log-odds,
-    centred in the kernel, scaled so a perfect match gives 1 and a match at 60 % of the
-    best score gives 0 (the bias); its DNase weights start at zero. Training refines them
-    like any other weight. Returns the number of kernels seeded.
+    the one configured under ``features.motifs``), each given to ``copies`` kernels. Each
+    kernel holds the motif's log-odds, centred in the kernel, scaled so a perfect match
+    gives 1 and a match at 60 % of the best score gives 0 (the bias); its DNase weights
+    start at zero. Training refines them like any other weight, and copies drift apart
+    through the different random weights that read them. Returns the number of kernels
+    seeded.
     """
     conv = model.get_layer("conv")
     kernel, bias = (np.array(w) for w in conv.get_weights())
+    motifs = [m for m in motifs for _ in range(copies)]
     width, n = kernel.shape[0], min(len(motifs), kernel.shape[2])
     for k, motif in enumerate(motifs[:n]):
         lo = motif.log_odds()[:width]
@@ -160,9 +166,9 @@ def load(path: str | os.PathLike, meta_path: str | os.PathLike):
     """(model, meta) saved by :func:`save`; call :func:`dreamtf.backends.setup` first."""
     import keras
 
-    from .keras_parts import EncodeInputs, ReverseComplement
+    from .keras_parts import EncodeInputs, ReverseComplement, StrandAverage
 
-    objects = {"ReverseComplement": ReverseComplement, "EncodeInputs": EncodeInputs}
+    objects = {"ReverseComplement": ReverseComplement, "EncodeInputs": EncodeInputs, "StrandAverage": StrandAverage}
     try:
         model = keras.models.load_model(path, compile=False, custom_objects=objects)
         meta = json.loads(Path(meta_path).read_text())
@@ -212,7 +218,7 @@ def train(
     backends.set_seed(p["seed"])
     import keras
 
-    from .keras_parts import WeightedValidation, fit_epochs
+    from .keras_parts import EarlyStoppingAfter, WeightedValidation, fit_epochs
 
     cells = list(dnase)
     labels = read_labels(labels_path, cells=cells, chroms=list(train_chroms) + list(valid_chroms), size=size)
@@ -236,16 +242,16 @@ def train(
     n_meta = len(next(iter(meta_by_cell.values()))) if meta_by_cell else 0
     model = build_model(1, n_meta, **p)
     if motifs and p["motif_init"]:
-        seeded = seed_motif_kernels(model, motifs)
-        log.info("%d convolution kernel(s) seeded with %s", seeded, ", ".join(m.matrix_id for m in motifs[:seeded]))
+        seeded = seed_motif_kernels(model, motifs, p["motif_kernels"])
+        log.info("%d convolution kernel(s) seeded with %s", seeded, ", ".join(m.matrix_id for m in motifs))
 
     def make(c, s, cell):
         return batch_inputs(genome, dnase, labels, cells, c, s, cell, p["input_length"], meta_by_cell)
 
     vc, vs, vcell, vy, vw = valid_w.stratified(p["validation_windows"])
     validation = WeightedValidation(make(vc, vs, vcell), vy, vw)
-    stop = keras.callbacks.EarlyStopping(
-        monitor="val_auprc", mode="max", patience=p["patience"], restore_best_weights=True
+    stop = EarlyStoppingAfter(
+        p["min_epochs"], monitor="val_auprc", mode="max", patience=p["patience"], restore_best_weights=True
     )
     callbacks = [validation, stop]
     if log_csv:

@@ -58,7 +58,8 @@ def split_model(model):
     pooled_in = keras.Input((steps, per_pos.units), name="pooled")
     h = model.get_layer("dense")(model.get_layer("flatten")(model.get_layer("bilstm")(pooled_in)))
     inputs = {"pooled": pooled_in}
-    concat = [layer for layer in model.layers if isinstance(layer, keras.layers.Concatenate)]
+    # the cell metadata's concatenation (features axis), not the strands' (batch axis)
+    concat = [layer for layer in model.layers if isinstance(layer, keras.layers.Concatenate) and layer.axis != 0]
     if concat:
         meta_in = keras.Input((model.get_layer("cell_meta").output.shape[-1],), name="cell_meta")
         h = concat[0]([h, meta_in])
