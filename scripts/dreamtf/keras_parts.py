@@ -53,8 +53,9 @@ class StrandAverage(keras.layers.Layer):
     """(2 x batch, ...) scores of a batch's forward strands then its reverse strands -> (batch, ...): their mean.
 
     The Siamese body scores both strands as one batch (one pass through the shared
-    layers, not two): 1.4x the training rate of two passes on one CPU thread
-    (TensorFlow, 400 bp, batch 100: 80 against 115 ms a step).
+    layers, not two): 1.2-1.4x the training rate of two passes on one CPU thread
+    (TensorFlow, 400 bp, batch 100: 106 against 129 ms a step on the demo's batches,
+    80 against 115 on random ones).
     """
 
     def call(self, x):
