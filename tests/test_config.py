@@ -65,6 +65,10 @@ def base():
         ),
         (lambda c: c.pop("tfs"), r"'tfs' is a required property"),
         (
+            lambda c: c.setdefault("factornet", {}).update(kernels=8, motif_kernels=9),
+            r"'factornet.motif_kernels': 9 kernels to start as the motif, but the network has 8",
+        ),
+        (
             lambda c: c.update(models=["baseline", "catchitt", "ensemble"]),
             r"'models': ensemble averages catchitt and factornet; add both to models, or drop ensemble",
         ),

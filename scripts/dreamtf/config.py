@@ -70,6 +70,12 @@ def validate_config(config: dict, schema_path: str | os.PathLike, source: str = 
         raise DreamTFError(
             f"{source}: 'models': ensemble averages catchitt and factornet; add both to models, or drop ensemble"
         )
+    fn = cfg["factornet"]
+    if fn["motif_init"] and fn["motif_kernels"] > fn["kernels"]:
+        raise DreamTFError(
+            f"{source}: 'factornet.motif_kernels': {fn['motif_kernels']} kernels to start as the motif, "
+            f"but the network has {fn['kernels']} (factornet.kernels)"
+        )
     test, val = cfg["chromosomes"]["test"], cfg["chromosomes"]["validation"]
     both = set(test) & set(val)
     if both:
