@@ -13,8 +13,11 @@ from dreamtf.io.windowtable import write_labels
 STARTS = np.arange(600, 600 + 50 * 400, 50)
 
 
-def test_a_killed_jobs_temporary_files_are_removed_by_the_next_attempt(tmp_path):
+def test_a_killed_jobs_temporary_files_are_removed_by_the_next_attempt(tmp_path, monkeypatch):
+    from dreamtf import imports
     from dreamtf.rule import run as run_rule
+
+    monkeypatch.setattr(imports, "_jobs", False)  # run() marks the process a job's; undone after the test
 
     out = tmp_path / "features" / "HepG2.npz"
     out.parent.mkdir()

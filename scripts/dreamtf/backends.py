@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 
+from . import imports
 from .errors import DreamTFError
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def setup(backend: str, *, gpu: bool, threads: int, mixed_precision: bool = Fals
             )
     if backend == "torch" and not gpu:
         os.environ["CUDA_VISIBLE_DEVICES"] = ""
-    import keras
+    keras = imports.keras(backend)
 
     found = {"tensorflow": _tensorflow, "jax": _jax, "torch": _torch}[backend](gpu, threads)
     if gpu and not found:

@@ -24,6 +24,7 @@ import os
 
 import numpy as np
 
+from . import imports
 from .errors import DreamTFError
 from .featurestore import FeatureSet
 from .io.archive import read_archive, write_archive
@@ -94,7 +95,7 @@ def train(
     threads: int = 1,
 ) -> dict:
     """Train one cell type's boosters; returns {"boosters": [...], "meta": {...}}."""
-    import xgboost as xgb
+    xgb = imports.xgboost()
 
     p = {**DEFAULTS, **(params or {})}
     p["xgboost"] = {**DEFAULTS["xgboost"], **(params or {}).get("xgboost", {})}
@@ -190,7 +191,7 @@ def save_model(path: str | os.PathLike, model: dict) -> None:
 
 
 def load_model(path: str | os.PathLike) -> dict:
-    import xgboost as xgb
+    xgb = imports.xgboost()
 
     members = read_archive(path, "dreamtf catchitt model")
     try:
@@ -229,7 +230,8 @@ def predict(
 def importance(model: dict, x_sample: np.ndarray, threads: int = 1):
     """Per feature: total gain (mean over rounds) and mean |SHAP| (pred_contribs) on ``x_sample``."""
     import pandas as pd
-    import xgboost as xgb
+
+    xgb = imports.xgboost()
 
     cols = model["meta"]["columns"]
     gain = np.zeros(len(cols))

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from . import imports
 from .errors import DreamTFError, os_error_message
 from .io.files import remove_stale_temps
 
@@ -31,8 +32,10 @@ def run(main: Callable, smk) -> None:
     """Run ``main(smk)`` with output in the rule's log; bad input or a failed write exits 1 with one line.
 
     Temporary files that an earlier, killed attempt at the same outputs left behind are
-    removed first.
+    removed first. The process is marked a job process: xgboost and Keras load without
+    the packages :mod:`dreamtf.imports` hides.
     """
+    imports.for_jobs()
     if smk.log:
         redirect_to_log(str(smk.log[0]))
     try:
