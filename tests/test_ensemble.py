@@ -17,6 +17,17 @@ def test_scaled_ranks_span_zero_to_one_and_average_ties():
     assert scaled_ranks(np.array([0.7])).tolist() == [1.0]
 
 
+def test_scaled_ranks_equal_scipys_average_ranks():
+    from scipy.stats import rankdata
+
+    rng = np.random.default_rng(3)
+    for n in (2, 3, 50, 10_000):
+        x = rng.integers(0, max(2, n // 4), n).astype(np.float32) / 7  # many ties
+        assert np.allclose(scaled_ranks(x), (rankdata(x, method="average") - 1) / (n - 1), rtol=0, atol=1e-12)
+    x = rng.random(1000)
+    assert np.allclose(scaled_ranks(x), (rankdata(x) - 1) / 999, rtol=0, atol=1e-12)
+
+
 def _write(tmp_path, name, chroms_starts, scores=None):
     path = tmp_path / name
     items = []
