@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "compiling TOMTOM's JIT code once (about a minute; cached for every later run)"
+	$(BIN)/dreamtf warm-up
 	@touch $@
 
 setup: $(STAMP)

@@ -57,6 +57,7 @@ def main(smk):
         hyp[:, c0 : c0 + p["width"]],
         max_seqlets=p["max_seqlets"],
         n_leiden_runs=p["leiden_runs"],
+        threads=smk.threads,
     )
     motifs = motifs[: p["motifs"]]
     targets, mats = it.jaspar_targets()

@@ -153,3 +153,22 @@ def test_modisco_recovers_a_planted_motif_from_its_attributions(jaspar):
     res = it.match_motifs([motifs[0]["ppm"]], targets, mats)
     best = res[res["rank"] == 1].iloc[0]
     assert best["name"].upper() == "CTCF" and best["q_value"] < 0.05, res
+
+
+def test_warm_up_leaves_tomtom_compiled_for_the_next_process(capsys):
+    from dreamtf import cli
+
+    assert cli.main(["warm-up"]) == 0
+    assert "TOMTOM's JIT code compiled and cached" in capsys.readouterr().out
+    # a new process, a motif of another length: TOMTOM's kernel comes from the cache
+    code = """
+import sys
+import numpy as np
+from dreamtf import interpret as it
+targets, mats = it.jaspar_targets()
+it.match_motifs([np.full((13, 4), 0.25)], targets, mats)
+kernel = sys.modules["memelite.tomtom"]._tomtom
+print(sum(kernel.stats.cache_hits.values()), sum(kernel.stats.cache_misses.values()))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["1", "0"]

@@ -87,6 +87,14 @@ def _manifest(args) -> None:
     print(f"{out}: {n} files, {human_bytes(total)} ({time.perf_counter() - t0:.1f} s)")
 
 
+def _warm_up(args) -> None:
+    from .interpret import compile_tomtom
+
+    t0 = time.perf_counter()
+    compile_tomtom()
+    print(f"TOMTOM's JIT code compiled and cached ({time.perf_counter() - t0:.1f} s)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dreamtf", description=__doc__.splitlines()[0])
     p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
@@ -139,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sc.add_argument("--json", action="store_true", help="print one JSON object")
     sc.set_defaults(func=_score)
+
+    w = sub.add_parser("warm-up", help="compile and cache the JIT code of the interpret step (TOMTOM) once")
+    w.set_defaults(func=_warm_up)
     return p
 
 

@@ -107,15 +107,21 @@ def trim_span(cwm: np.ndarray, threshold: float = 0.3) -> slice:
     return slice(int(keep.min()), int(keep.max()) + 1)
 
 
-def discover_motifs(onehot: np.ndarray, hyp: np.ndarray, *, max_seqlets: int = 2000, **kwargs) -> list[dict]:
+def discover_motifs(
+    onehot: np.ndarray, hyp: np.ndarray, *, max_seqlets: int = 2000, threads: int | None = None, **kwargs
+) -> list[dict]:
     """TF-MoDISco patterns of positive contribution, most seqlets first.
 
     Each: ``ppm`` and ``cwm`` (trimmed to the span of strong contribution, (length, 4))
     and ``seqlets`` (how many stretches make it).
     Fewer than modisco's minimum of seqlets gives no pattern, not an error.
+    ``threads`` caps its parallel numba loops (default: numba's, every core).
     """
     import modiscolite
+    import numba
 
+    if threads:
+        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
     # A ReLU network's gradient is exactly 0 where none of its kernels responds (on the
     # demo's CTCF model with four motif-seeded kernels: 46 % of the positions, in runs of
     # 100 bp); TF-MoDISco's l1 normalisation of a seqlet in such a stretch divides 0 by 0
@@ -197,6 +203,18 @@ def match_motifs(ppms: list[np.ndarray], targets: pd.DataFrame, target_mats: lis
                 }
             )
     return pd.DataFrame(rows)
+
+
+def compile_tomtom() -> None:
+    """Compile TOMTOM's JIT code (``memelite`` caches numba's machine code beside its sources).
+
+    The first TOMTOM in a new environment compiles for 53 s on the 2-core machine; once
+    cached, a process loads it in 0.6 s. ``make setup`` calls this (``dreamtf warm-up``) so
+    that the workflow's first interpret job doesn't pay it.
+    """
+    targets, mats = jaspar_targets()
+    ppm = np.full((8, 4), 0.1) + 0.6 * np.eye(4)[np.arange(8) % 4]
+    match_motifs([ppm], targets.iloc[:30], mats[:30])  # memelite warns below 25 targets
 
 
 def plot_logos(motifs: list[dict], matches: pd.DataFrame, target_mats: list[np.ndarray], targets, out, *, title: str):
