@@ -105,7 +105,7 @@ def test_factornet_training_job_gets_a_gpu(cluster, tmp_path):
         (ROOT / "tests" / "config.yaml").read_text()
         + (
             "factornet:\n  epochs: 1\n  bound_per_epoch: 200\n  validation_windows: 200\n  kernels: 8\n"
-            "  lstm_units: 8\n  dense_units: 16\n"
+            "  motif_kernels: 2\n  lstm_units: 8\n  dense_units: 16\n"
         )
     )
     work = tmp_path / "work"

@@ -63,7 +63,7 @@ DEFAULTS = {
     "predict_batch_size": 1024,
     "dnase_norm": "rank",
     "motif_init": True,
-    "motif_kernels": 4,
+    "motif_kernels": 8,
 }
 
 
