@@ -6,6 +6,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+WARM := $(VENV)/.tomtom-compiled
 CORES ?= all
 
 .PHONY: setup system-deps demo test lint bench clean
@@ -17,11 +18,16 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+# TOMTOM's JIT code (the interpret step's motif matching), compiled once and cached by numba;
+# redone after each install, and run for a .venv made before this step existed
+$(WARM): $(STAMP)
 	@echo "compiling TOMTOM's JIT code once (about a minute; cached for every later run)"
 	$(BIN)/dreamtf warm-up
 	@touch $@
 
-setup: $(STAMP)
+setup: $(STAMP) $(WARM)
 
 # bedtools backs pybedtools, which the tests use as an independent check of the labels.
 system-deps:
