@@ -68,6 +68,10 @@ def base():
             lambda c: c.setdefault("factornet", {}).update(kernels=8, motif_kernels=9),
             r"'factornet.motif_kernels': 9 kernels to start as the motif, but the network has 8",
         ),
+        (  # the default of 8 seeded kernels in a smaller network: the line says what to set
+            lambda c: c.setdefault("factornet", {}).update(kernels=4),
+            r"'factornet.motif_kernels': 8 kernels .* has 4 \(factornet.kernels\); set motif_kernels to 4 or fewer",
+        ),
         (
             lambda c: c.update(models=["baseline", "catchitt", "ensemble"]),
             r"'models': ensemble averages catchitt and factornet; add both to models, or drop ensemble",

@@ -74,7 +74,7 @@ def validate_config(config: dict, schema_path: str | os.PathLike, source: str = 
     if fn["motif_init"] and fn["motif_kernels"] > fn["kernels"]:
         raise DreamTFError(
             f"{source}: 'factornet.motif_kernels': {fn['motif_kernels']} kernels to start as the motif, "
-            f"but the network has {fn['kernels']} (factornet.kernels)"
+            f"but the network has {fn['kernels']} (factornet.kernels); set motif_kernels to {fn['kernels']} or fewer"
         )
     test, val = cfg["chromosomes"]["test"], cfg["chromosomes"]["validation"]
     both = set(test) & set(val)
