@@ -7,6 +7,7 @@ Errors come as one line that names the key, e.g.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 from pathlib import Path
 
@@ -14,6 +15,56 @@ import jsonschema
 import yaml
 
 from .errors import DreamTFError
+
+#: the workflow's schema: every setting's default and description, in one file
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
+
+
+@functools.cache
+def _schema_text(path: str) -> str:
+    return Path(path).read_text()
+
+
+def schema(path: str | os.PathLike = SCHEMA_PATH) -> dict:
+    """The configuration schema as a dict (a fresh copy on each call)."""
+    return yaml.safe_load(_schema_text(str(path)))
+
+
+def _section(path: tuple[str, ...]) -> dict:
+    node = schema()
+    for key in path:
+        props = node.get("properties", {})
+        if key not in props:
+            where = ".".join(path[: path.index(key)]) or "the top level"
+            raise KeyError(f"no setting {key!r} under {where} in {SCHEMA_PATH.name}")
+        node = props[key]
+    return node
+
+
+def defaults(*path: str):
+    """The schema's defaults for the setting or section at ``path``.
+
+    ``defaults("windows", "size")`` is 200; ``defaults("factornet")`` is a dict of every
+    factornet key that has a default (nested sections as dicts of theirs). This is the one
+    place library code and the command line take a default from.
+    """
+    node = _section(path)
+    if "properties" in node:
+        return _fill_defaults(node, copy.deepcopy(node.get("default", {})))
+    if "default" not in node:
+        raise KeyError(f"setting {'.'.join(path)!r} has no default in {SCHEMA_PATH.name}")
+    return copy.deepcopy(node["default"])
+
+
+def choices(*path: str) -> list:
+    """The allowed values (the schema's ``enum``) of the setting at ``path``."""
+    node = _section(path)
+    return list(node.get("enum") or node.get("items", {}).get("enum") or [])
+
+
+def describe(*path: str) -> str:
+    """The schema's description of the setting at ``path``."""
+    return " ".join(_section(path).get("description", "").split())
 
 
 def _fill_defaults(schema: dict, value):

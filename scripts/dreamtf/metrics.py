@@ -28,6 +28,16 @@ from .errors import DreamTFError
 METRICS = ("auroc", "auprc", "recall_at_50_fdr", "recall_at_10_fdr")
 
 
+def has_both_classes(codes: np.ndarray) -> bool:
+    """Whether label codes (0 U, 1 A, 2 B) hold at least one bound and one unbound window.
+
+    Every ranking metric, threshold and weight fitted on labels needs both; callers decide
+    whether a set without them is an error or is skipped.
+    """
+    codes = np.asarray(codes)
+    return bool((codes == 2).any() and (codes == 0).any())
+
+
 def curve_points(y_sorted: np.ndarray, s_sorted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cumulative (tp, fp) at each distinct threshold, from the highest score down.
 

@@ -19,6 +19,13 @@ from .files import atomic_path, gzip_sink, open_text
 from .memmap import ChromArrays, write_chrom_arrays
 
 BASES = np.frombuffer(b"ACGTN", dtype=np.uint8)
+#: the complement of each base code (A<->T, C<->G, N stays N): COMPLEMENT[codes]
+COMPLEMENT = np.array([3, 2, 1, 0, 4], dtype=np.uint8)
+
+
+def reverse_complement_codes(codes: np.ndarray) -> np.ndarray:
+    """Reverse complement of base codes 0-4 along the last axis (N stays N)."""
+    return COMPLEMENT[codes[..., ::-1]]
 
 
 def to_codes(seq: bytes) -> np.ndarray:
