@@ -10,7 +10,7 @@ import numpy as np
 import pyBigWig
 import pytest
 
-from dreamtf import defaults as D
+from dreamtf.config import defaults
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
@@ -47,11 +47,11 @@ def write_bigwig(path: Path, sizes: dict[str, int], entries: dict[str, list[tupl
 
 #: the simulator's window and label settings: the schema's defaults, as the workflow passes them
 SIM = dict(
-    test_chroms=D.TEST_CHROMS,
-    size=D.WINDOW_SIZE,
-    step=D.WINDOW_STEP,
-    label_rule=D.LABEL_RULE,
-    min_overlap=D.MIN_OVERLAP,
+    test_chroms=defaults("chromosomes", "test"),
+    size=defaults("windows", "size"),
+    step=defaults("windows", "step"),
+    label_rule=defaults("labels", "rule"),
+    min_overlap=defaults("labels", "min_overlap"),
 )
 
 

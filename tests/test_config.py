@@ -1,9 +1,10 @@
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
-from dreamtf.config import load_config, validate_config
+from dreamtf.config import choices, defaults, describe, load_config, validate_config
 from dreamtf.errors import DreamTFError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,7 +57,7 @@ def base():
         (lambda c: c.update(windws={"size": 100}), r"unknown key 'windws' at the top level \(allowed: .*windows"),
         (lambda c: c["release"].update(sed=3), r"unknown key 'sed' at 'release'"),
         (lambda c: c["tfs"]["CTCF"].update(test_cell=["x"]), r"unknown key 'test_cell' at 'tfs.CTCF'"),
-        (lambda c: c.update(models=["catboost"]), r"'models.0': 'catboost' is not one of"),
+        (lambda c: c.update(models=["cat boost"]), r"'models.0': 'cat boost' does not match"),
         (lambda c: c.update(windows={"size": "200"}), r"'windows.size': '200' is not of type 'integer'"),
         (lambda c: c["tfs"]["CTCF"].update(test_cells=["K562"]), r"cell 'K562' is both a training and a test cell"),
         (
@@ -65,16 +66,43 @@ def base():
         ),
         (lambda c: c.pop("tfs"), r"'tfs' is a required property"),
         (
-            lambda c: c.setdefault("factornet", {}).update(kernels=8, motif_kernels=9),
+            lambda c: c.update(models=["catchitt", "factornet"], factornet={"kernels": 8, "motif_kernels": 9}),
             r"'factornet.motif_kernels': 9 kernels to start as the motif, but the network has 8",
         ),
         (  # the default of 8 seeded kernels in a smaller network: the line says what to set
-            lambda c: c.setdefault("factornet", {}).update(kernels=4),
+            lambda c: c.update(models=["baseline", "catchitt", "factornet"], factornet={"kernels": 4}),
             r"'factornet.motif_kernels': 8 kernels .* has 4 \(factornet.kernels\); set motif_kernels to 4 or fewer",
         ),
+        (lambda c: c.update(chromosomes={"validation": []}), r"'chromosomes.validation': \[\] should be non-empty"),
+        (lambda c: c.update(windows={"step": 25}), r"'windows.step': 25 is not a multiple of 50"),
+        (lambda c: c.update(windows={"step": 75}), r"'windows.step': 75 is not a multiple of 50"),
+        (lambda c: c.update(windows={"step": 0}), r"'windows.step': 0 is less than the minimum of 1"),
+        (  # catchitt's features are per 50 bp bin
+            lambda c: c.update(windows={"size": 220}),
+            r"'windows.size': 220 bp is not a multiple of 50; catchitt's features are per 50 bp bin",
+        ),
         (
-            lambda c: c.update(models=["baseline", "catchitt", "ensemble"]),
-            r"'models': ensemble averages catchitt and factornet; add both to models, or drop ensemble",
+            lambda c: c["scoring"].update(bootstrap=1),
+            r"'scoring.bootstrap': 1 fold leaves nothing to score; use 0 \(no bounds\) or 2 or more",
+        ),
+        (lambda c: c["release"].update(source="http", url="gopher://x.org/r"), r"'release.url': 'gopher://x.org/r'"),
+        (  # settings that would be silently ignored: the model is not run
+            lambda c: c.update(factornet={"backend": "jax"}),
+            r"^my.yaml: 'factornet' has settings but factornet is not in models \(models: baseline, catchitt\); "
+            r"add it to models or drop the section$",
+        ),
+        (
+            lambda c: c.update(interpret={"windows": 100}),
+            r"'interpret' has settings but factornet is not in models .*; add factornet to models or drop the section$",
+        ),
+        (lambda c: c.update(ensemble={"weights": "equal"}), r"'ensemble' has settings but ensemble is not in models"),
+        (
+            lambda c: c.update(models=["baseline"]),
+            r"'catchitt' has settings but catchitt is not in models \(models: baseline\)",
+        ),
+        (
+            lambda c: c.update(variants={"deep": {"family": "catchitt", "xgboost": {"max_depth": 10}}}),
+            r"'variants.deep' is not in models \(models: baseline, catchitt\); add it to models or drop it$",
         ),
     ],
 )
@@ -97,54 +125,73 @@ def _schema():
     return yaml.safe_load(SCHEMA.read_text())
 
 
-def _default(*keys):
-    node = _schema()
-    for k in keys:
-        node = node["properties"][k]
-    return node["default"]
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda c: c["release"].update(source="http", url="HTTP://Data.Example.org/release"),
+        lambda c: c["release"].update(source="http", url="Https://data.example.org/release"),
+        lambda c: c["release"].update(portal="HTTPS://www.encodeproject.org"),
+        lambda c: c["release"].update(annotations={"fasta": {"url": "FTP://ftp.example.org/hg19.fa.gz"}}),
+        lambda c: c["scoring"].update(bootstrap=0),
+        lambda c: c["scoring"].update(bootstrap=2),
+        lambda c: c.update(windows={"size": 200, "step": 100}),
+        lambda c: c.update(factornet={}),  # an empty section sets nothing
+        # the catchitt section is the base of a catchitt variant's settings
+        lambda c: c.update(models=["baseline", "deep"], variants={"deep": {"family": "catchitt", "rounds": 1}}),
+        # without catchitt, windows need not cover whole 50 bp bins
+        lambda c: (c.pop("catchitt"), c.update(models=["baseline"], windows={"size": 220})),
+    ],
+)
+def test_good_config_is_accepted(edit):
+    cfg = base()
+    edit(cfg)
+    validate_config(cfg, SCHEMA, source="my.yaml")
 
 
-def test_module_defaults_equal_the_schema():
-    """One source for every default: the library's and the CLI's copies must equal the schema's."""
-    from dreamtf import catchitt, factornet
-    from dreamtf import defaults as D
-    from dreamtf.cli import build_parser
-
+def test_defaults_come_from_the_schema_and_nowhere_else():
+    """One source for every default: config.defaults reads the schema; no module keeps a copy."""
     props = _schema()["properties"]
-    assert factornet.DEFAULTS == {k: v["default"] for k, v in props["factornet"]["properties"].items()}
-    assert catchitt.DEFAULTS == {k: v["default"] for k, v in props["catchitt"]["properties"].items()}
-    assert D.WINDOW_SIZE == _default("windows", "size") and D.WINDOW_STEP == _default("windows", "step")
-    assert list(D.TEST_CHROMS) == _default("chromosomes", "test")
-    assert list(D.VALIDATION_CHROMS) == _default("chromosomes", "validation")
-    assert D.LABEL_RULE == _default("labels", "rule") and D.MIN_OVERLAP == _default("labels", "min_overlap")
-    assert D.BOOTSTRAP == _default("scoring", "bootstrap")
-    sub = build_parser()._subparsers._group_actions[0].choices
-    labels = {a.dest: a.default for a in sub["labels"]._actions}
-    assert (labels["size"], labels["step"], labels["rule"]) == (D.WINDOW_SIZE, D.WINDOW_STEP, D.LABEL_RULE)
-    score = {a.dest: a.default for a in sub["score"]._actions}
-    assert score["chroms"] == ",".join(D.TEST_CHROMS) and score["bootstrap"] == D.BOOTSTRAP
+    assert defaults("windows", "size") == props["windows"]["properties"]["size"]["default"] == 200
+    assert defaults("chromosomes", "test") == ["chr1", "chr8", "chr21"]
+    assert defaults("labels", "rule") == "challenge" and choices("labels", "rule") == ["challenge", "overlap", "summit"]
+    assert defaults("scoring", "bootstrap") == 10
+    fn = defaults("factornet")
+    assert fn == {k: v["default"] for k, v in props["factornet"]["properties"].items()}
+    assert defaults("catchitt")["xgboost"]["max_depth"] == 6
+    assert "Keras 3 backend" in describe("factornet", "backend")
+    with pytest.raises(KeyError, match="no setting 'sise' under windows"):
+        defaults("windows", "sise")
+    package = ROOT / "scripts" / "dreamtf"
+    assert not (package / "defaults.py").exists()
+    copies = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in sorted(package.rglob("*.py"))
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if re.match(r"\s*DEFAULTS\s*(:[^=]+)?=", line)
+    ]
+    assert not copies, f"defaults kept outside the schema: {copies}"
 
 
-def _departures(node, schema, path=()):
-    """(dotted key, line, value, default) for every config value that differs from its schema default."""
+def _settings(node, schema, path=()):
+    """(dotted key, line, value, default) for every setting a config file gives, down to the schema's leaves."""
     for knode, vnode in node.value:
         sub = schema.get("properties", {}).get(knode.value)
         if sub is None:
             continue
         if isinstance(vnode, yaml.MappingNode) and "properties" in sub:
-            yield from _departures(vnode, sub, (*path, knode.value))
-        elif "default" in sub:
+            yield from _settings(vnode, sub, (*path, knode.value))
+        else:
             value = yaml.safe_load(yaml.serialize(vnode))
-            if value != sub["default"]:
-                yield ".".join((*path, knode.value)), knode.start_mark.line, value, sub["default"]
+            yield ".".join((*path, knode.value)), knode.start_mark.line, value, sub.get("default")
 
 
-def test_config_yaml_marks_every_choice_that_is_not_the_default():
-    text = (ROOT / "config.yaml").read_text()
+@pytest.mark.parametrize("name", ["config.yaml", "challenge.yaml"])
+def test_shipped_configs_state_only_their_departures_from_the_defaults(name):
+    """Defaults live in the schema alone: a shipped config gives only values that differ, each with its reason."""
+    text = (ROOT / name).read_text()
     lines = text.splitlines()
-    found = list(_departures(yaml.compose(text), _schema()))
-    assert found, "the demo config states at least its own choices"
+    found = list(_settings(yaml.compose(text), _schema()))
+    assert {key for key, *_ in found} >= {"tfs"}
     for key, line, value, default in found:
-        assert f"demo choice; default: {default}" in lines[line], f"config.yaml: {key}: {value} differs from {default}"
-    marked = [i for i, ln in enumerate(lines) if "demo choice;" in ln and not ln.lstrip().startswith("#")]
-    assert sorted(marked) == sorted(line for _, line, _, _ in found)
+        assert value != default, f"{name}: {key}: {value!r} is the schema's default; leave it out"
+        assert lines[line - 1].lstrip().startswith("#"), f"{name}: {key}: say why on the line above"

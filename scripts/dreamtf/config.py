@@ -15,9 +15,12 @@ import jsonschema
 import yaml
 
 from .errors import DreamTFError
+from .features import BIN as FEATURE_BIN
 
 #: the workflow's schema: every setting's default and description, in one file
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
+#: settings sections that only a model of one family reads: section -> that family
+FAMILY_SECTIONS = {"catchitt": "catchitt", "factornet": "factornet", "ensemble": "ensemble", "interpret": "factornet"}
 
 
 @functools.cache
@@ -104,8 +107,9 @@ def _describe(err: jsonschema.ValidationError, source: str) -> str:
 def validate_config(config: dict, schema_path: str | os.PathLike, source: str = "config.yaml") -> dict:
     """Validate ``config`` against the schema and return a copy with defaults filled in.
 
-    Beyond the schema, checks that the test, validation and training chromosomes do
-    not overlap and that no cell is both a training and a test cell of one TF.
+    Beyond the schema, checks that every settings section and variant belongs to a model
+    in ``models``, that the test, validation and training chromosomes do not overlap and
+    that no cell is both a training and a test cell of one TF.
     """
     schema = yaml.safe_load(Path(schema_path).read_text())
     cfg = _fill_defaults(schema, copy.deepcopy(dict(config)))
@@ -113,13 +117,19 @@ def validate_config(config: dict, schema_path: str | os.PathLike, source: str = 
     errors = sorted(validator.iter_errors(cfg), key=lambda e: (len(e.absolute_path), e.path))
     if errors:
         raise DreamTFError(_describe(errors[0], source))
+    families = _check_models(config, cfg, source)
     if cfg["release"]["source"] == "http" and "url" not in cfg["release"]:
         raise DreamTFError(f"{source}: 'release.url' is required when release.source is http")
     if cfg["release"]["source"] == "encode":
         _check_encode(cfg, source)
-    if "ensemble" in cfg["models"] and not {"catchitt", "factornet"} <= set(cfg["models"]):
+    if "catchitt" in families and cfg["windows"]["size"] % FEATURE_BIN:
         raise DreamTFError(
-            f"{source}: 'models': ensemble averages catchitt and factornet; add both to models, or drop ensemble"
+            f"{source}: 'windows.size': {cfg['windows']['size']} bp is not a multiple of {FEATURE_BIN}; "
+            f"catchitt's features are per {FEATURE_BIN} bp bin"
+        )
+    if cfg["scoring"]["bootstrap"] == 1:
+        raise DreamTFError(
+            f"{source}: 'scoring.bootstrap': 1 fold leaves nothing to score; use 0 (no bounds) or 2 or more"
         )
     fn = cfg["factornet"]
     if fn["motif_init"] and fn["motif_kernels"] > fn["kernels"]:
@@ -136,6 +146,30 @@ def validate_config(config: dict, schema_path: str | os.PathLike, source: str = 
         if both:
             raise DreamTFError(f"{source}: 'tfs.{tf}': cell {sorted(both)[0]!r} is both a training and a test cell")
     return cfg
+
+
+def _check_models(raw: dict, cfg: dict, source: str) -> set[str]:
+    """Refuse settings no model of the run reads; return the run's model families.
+
+    Checked on the config as given (``raw``, before defaults): settings for a family with
+    no model in ``models`` would be silently ignored (``factornet: {backend: jax}`` with
+    models lacking factornet runs no FactorNet at all), as would a variant ``models``
+    does not name. Names that are neither a family nor a variant are left to
+    :func:`dreamtf.registry.models`, which says which names exist.
+    """
+    models, variants = cfg["models"], cfg["variants"]
+    listed = f"(models: {', '.join(models)})"
+    for name in variants:
+        if name not in models:
+            raise DreamTFError(f"{source}: 'variants.{name}' is not in models {listed}; add it to models or drop it")
+    families = {variants[m].get("family") if m in variants else m for m in models}
+    for section, family in FAMILY_SECTIONS.items():
+        if raw.get(section) and family not in families:
+            fix = "add it to models" if section == family else f"add {family} to models"
+            raise DreamTFError(
+                f"{source}: '{section}' has settings but {family} is not in models {listed}; {fix} or drop the section"
+            )
+    return families
 
 
 def _check_encode(cfg: dict, source: str) -> None:

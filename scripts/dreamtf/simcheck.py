@@ -1,7 +1,7 @@
 """Checks that a release (simulated or real) looks like the challenge's data.
 
 Used by the simulator's tests and by ``bench/sim_stats.py``. Real-release reference
-figures (DESIGN, issue 2): about 41 % GC with CpG observed/expected near 0.2-0.25;
+figures: about 41 % GC with CpG observed/expected near 0.2-0.25;
 about 97 % of unbound windows without DNase signal; mean fold change about 1-2 in
 unbound windows and 30-150 in bound ones.
 """
@@ -14,7 +14,7 @@ from typing import TextIO
 import numpy as np
 
 from . import release as rl
-from .defaults import LABEL_RULE
+from .config import defaults
 from .io.bigwig import BigWigTrack, chrom_values
 from .io.fasta import iter_fasta, to_codes
 from .io.narrowpeak import read_narrowpeak
@@ -57,8 +57,12 @@ def window_features(release, fasta: str, tf: str, cell: str, regions: WindowTabl
     return np.concatenate(mx), np.concatenate(mean), np.concatenate(mot)
 
 
-def derived_codes(release, tf: str, cell: str, regions: WindowTable, rule: str = LABEL_RULE) -> np.ndarray:
-    """Labels of one cell derived from its ChIP-seq peaks over ``regions``, in region order."""
+def derived_codes(release, tf: str, cell: str, regions: WindowTable, rule: str | None = None) -> np.ndarray:
+    """Labels of one cell derived from its ChIP-seq peaks over ``regions``, in region order.
+
+    ``rule`` is a label rule (``labels.rule``; default the schema's).
+    """
+    rule = rule or defaults("labels", "rule")
     peaks = [tuple(read_narrowpeak(rl.chip_peaks_path(release, tf, cell, k)) for k in ("conservative", "relaxed"))]
     return np.concatenate(
         [c[:, 0] for _, _, c in label_windows(regions.by_chrom(), peaks, size=regions.size, rule=rule)]
