@@ -6,7 +6,7 @@ import numpy as np
 
 from dreamtf.calibration import calibrate, write_calibration
 from dreamtf.io.windowtable import read_labels, read_predictions
-from dreamtf.metrics import score
+from dreamtf.metrics import has_both_classes, score
 from dreamtf.rule import run
 
 
@@ -18,7 +18,7 @@ def main(smk):
         pred = read_predictions(path, chroms=chroms, size=labels.size)
         scores.append(pred.score)
         codes.append(labels.column(cell)[labels.align(pred)])
-        has_both = (codes[-1] == 2).any() and (codes[-1] == 0).any()
+        has_both = has_both_classes(codes[-1])
         per_cell[cell] = round(score(codes[-1], scores[-1], bootstrap=0)["auprc"], 6) if has_both else None
     cal = calibrate(np.concatenate(scores), np.concatenate(codes), smk.params.precision)
     w = smk.wildcards

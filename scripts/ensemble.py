@@ -2,16 +2,18 @@
 
 import logging
 
-from dreamtf.ensemble import rank_average, read_weights
+from dreamtf.ensemble import check_member_files, rank_average, read_weights
 from dreamtf.io.windowtable import read_predictions, read_regions, write_predictions
 from dreamtf.rule import run
 
 
 def main(smk):
     size = smk.params.size
+    names, paths = list(smk.params.members), list(smk.input.members)
+    check_member_files(names, paths)
+    weights = read_weights(smk.input.weights, names)
     regions = read_regions(smk.input.regions, chroms=smk.params.get("chroms"), size=size)
-    members = [read_predictions(path, size=size) for path in smk.input.members]
-    weights = read_weights(smk.input.weights, len(members))
+    members = [read_predictions(path, size=size) for path in paths]
     scores = rank_average(members, regions, weights)
 
     def rows():
@@ -22,7 +24,9 @@ def main(smk):
 
     n = write_predictions(smk.output[0], rows(), size=size)
     logging.getLogger("dreamtf").info(
-        "%d windows: the rank average of %s, weights %s", n, ", ".join(smk.input.members), weights
+        "%d windows: the rank average of %s",
+        n,
+        ", ".join(f"{name} ({path}, weight {w})" for name, path, w in zip(names, paths, weights)),
     )
 
 

@@ -3,16 +3,18 @@
 import json
 import logging
 
-from dreamtf.ensemble import GRID_STEP, choose_weights
+from dreamtf.ensemble import GRID_STEP, check_member_files, choose_weights, equal_weights, name_weights
 from dreamtf.io.files import atomic_write_text
 from dreamtf.io.windowtable import read_labels, read_predictions
 from dreamtf.rule import run
 
 
-def validation_cells(smk, chroms, cells, n_members):
+def validation_cells(smk, chroms, cells, members):
     """(label codes, [each member's scores]) per training cell over its validation windows."""
     labels = read_labels(smk.input.labels, cells=cells, chroms=chroms, size=smk.params.size)
     paths = list(smk.input.predictions)  # cell-major: each cell's members in the order of params.members
+    check_member_files(members, paths, per=len(cells))
+    n_members = len(members)
     per_cell = []
     for i, cell in enumerate(cells):
         mine = paths[i * n_members : (i + 1) * n_members]
@@ -26,9 +28,10 @@ def validation_cells(smk, chroms, cells, n_members):
 def main(smk):
     chroms, cells, members = list(smk.params.chroms), list(smk.params.cells), list(smk.params.members)
     if smk.params.mode == "equal":
-        got = {"weights": [1.0 / len(members)] * len(members), "validation_auprc": None, "equal_auprc": None}
+        got = {"weights": equal_weights(len(members)), "validation_auprc": None, "equal_auprc": None}
     else:
-        got = choose_weights(validation_cells(smk, chroms, cells, len(members)))
+        got = choose_weights(validation_cells(smk, chroms, cells, members))
+    got["weights"] = name_weights(members, got["weights"])
     w = smk.wildcards
     out = {
         "tf": w.tf,
@@ -43,11 +46,10 @@ def main(smk):
     with atomic_write_text(smk.output[0]) as fh:
         json.dump(out, fh, indent=1)
     logging.getLogger("dreamtf").info(
-        "%s %s: weights %s for %s (%s); mean validation auPRC %s, %s with equal weights",
+        "%s %s: weights %s (%s); mean validation auPRC %s, %s with equal weights",
         w.tf,
         w.feature_set,
         out["weights"],
-        ", ".join(members),
         smk.params.mode,
         out["validation_auprc"],
         out["equal_auprc"],

@@ -102,3 +102,38 @@ def test_last_round_only_prediction(problem):
     expected = last.inplace_predict(x, iteration_range=(0, best + 1))
     np.testing.assert_allclose(catchitt.predict([model], x, cols, average_rounds=False), expected, rtol=1e-6)
     assert not np.allclose(catchitt.predict([model], x, cols), expected)
+
+
+def test_settings_are_the_schemas_defaults_with_xgboost_merged_key_by_key():
+    from dreamtf.config import defaults
+
+    assert catchitt.settings() == defaults("catchitt")
+    got = catchitt.settings({"rounds": 1, "xgboost": {"max_depth": 3}})
+    assert got["rounds"] == 1 and got["xgboost"]["max_depth"] == 3
+    assert got["xgboost"]["eta"] == defaults("catchitt", "xgboost")["eta"]
+
+
+@pytest.mark.parametrize("keep", [0, 2])
+def test_validation_windows_of_one_class_train_without_early_stopping(problem, tmp_path, keep):
+    """A validation chromosome with only unbound (keep 0) or only bound (keep 2) windows: no auPRC, no stop."""
+    d, feats, codes = problem
+    items = []
+    for chrom in ("chr2", "chr3", "chr11"):
+        c = codes[chrom].copy()
+        if chrom == "chr11":
+            c[c != keep] = 1  # every other window ambiguous
+        items.append((chrom, feats[chrom][0], c))
+    write_labels(tmp_path / "labels.tsv.gz", ["K562"], iter(items), size=200)
+    with FeatureSet([d / "f.npz"]) as fs:
+        model = catchitt.train(
+            fs,
+            tmp_path / "labels.tsv.gz",
+            "K562",
+            train_chroms=["chr2", "chr3"],
+            valid_chroms=["chr11"],
+            size=200,
+            params={**PARAMS, "rounds": 2, "num_boost_round": 8},
+        )
+    hist = model["meta"]["history"]
+    assert [h["best_iteration"] for h in hist] == [7, 7]  # every boosting round kept
+    assert all(np.isnan(h["valid_aucpr"]) for h in hist)

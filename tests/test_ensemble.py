@@ -1,4 +1,4 @@
-"""The ensemble: the weighted rank average of catchitt and factornet (DESIGN section 5)."""
+"""The ensemble: the weighted rank average of catchitt and factornet, its weights keyed by member name."""
 
 import gzip
 
@@ -6,7 +6,17 @@ import numpy as np
 import pytest
 from scipy.stats import rankdata
 
-from dreamtf.ensemble import choose_weights, rank_average, read_weights, scaled_ranks, weight_grid
+from dreamtf.ensemble import (
+    check_member_files,
+    choose_weights,
+    equal_weights,
+    member_name,
+    name_weights,
+    rank_average,
+    read_weights,
+    scaled_ranks,
+    weight_grid,
+)
 from dreamtf.errors import DreamTFError
 from dreamtf.io.windowtable import read_predictions, read_regions, write_predictions, write_regions
 
@@ -131,13 +141,57 @@ def test_equally_good_members_get_equal_weights_and_cells_without_both_classes_a
     assert none["weights"] == [0.5, 0.5] and none["validation_auprc"] is None
 
 
-def test_weights_file_is_checked(tmp_path):
+MEMBERS = ["catchitt/dnase", "factornet/seq_dnase"]
+
+
+def test_weights_file_is_read_by_member_name(tmp_path):
     path = tmp_path / "w.json"
-    path.write_text('{"weights": [0.25, 0.75]}')
-    assert read_weights(path, 2) == [0.25, 0.75]
-    path.write_text('{"weights": [0.25, 0.25]}')
+    path.write_text('{"weights": {"factornet/seq_dnase": 0.75, "catchitt/dnase": 0.25}}')
+    assert read_weights(path, MEMBERS) == [0.25, 0.75]  # in the order of the run's members, not the file's
+    assert read_weights(path, MEMBERS[::-1]) == [0.75, 0.25]
+    path.write_text('{"weights": {"catchitt/dnase": 0.25, "factornet/seq_dnase": 0.25}}')
     with pytest.raises(DreamTFError, match=r"w\.json: expected 2 non-negative weights summing to 1"):
-        read_weights(path, 2)
+        read_weights(path, MEMBERS)
     path.write_text("{not json")
     with pytest.raises(DreamTFError, match=r"w\.json: not an ensemble weights file"):
-        read_weights(path, 2)
+        read_weights(path, MEMBERS)
+    path.write_text('{"weights": [0.25, 0.75]}')  # by list position: refused
+    with pytest.raises(DreamTFError, match=r"w\.json: not an ensemble weights file of weights keyed by member name"):
+        read_weights(path, MEMBERS)
+
+
+def test_weights_file_of_other_members_is_refused_naming_both_lists(tmp_path):
+    path = tmp_path / "w.json"
+    path.write_text('{"weights": {"catchitt/dnase_motif": 0.5, "factornet/seq_dnase": 0.5}}')
+    with pytest.raises(DreamTFError) as err:
+        read_weights(path, MEMBERS)
+    msg = str(err.value)
+    assert "\n" not in msg and msg.startswith(str(path))
+    assert "catchitt/dnase_motif, factornet/seq_dnase" in msg and "catchitt/dnase, factornet/seq_dnase" in msg
+    path.write_text('{"weights": {"catchitt/dnase": 1.0}}')
+    with pytest.raises(DreamTFError, match="weights for members catchitt/dnase, but this ensemble's members are"):
+        read_weights(path, MEMBERS)
+
+
+def test_weights_are_named_in_member_order_and_equal_weights_sum_to_one():
+    assert name_weights(MEMBERS, [0.3, 0.7]) == {"catchitt/dnase": 0.3, "factornet/seq_dnase": 0.7}
+    assert list(name_weights(MEMBERS[::-1], [0.3, 0.7])) == MEMBERS[::-1]
+    with pytest.raises(DreamTFError, match="1 weights for the 2 members"):
+        name_weights(MEMBERS, [1.0])
+    assert equal_weights(2).tolist() == [0.5, 0.5] and equal_weights(4).sum() == 1 and len(equal_weights(0)) == 0
+
+
+def test_each_prediction_file_is_matched_to_its_member_by_name():
+    paths = [f"results/predictions/{m}/F.CTCF.liver.tab.gz" for m in MEMBERS]
+    assert [member_name(p) for p in paths] == MEMBERS
+    check_member_files(MEMBERS, paths)
+    with pytest.raises(DreamTFError, match=r"factornet/seq_dnase/F\.CTCF\.liver\.tab\.gz: the predictions of "
+                       r"factornet/seq_dnase, but in the place of member catchitt/dnase"):
+        check_member_files(MEMBERS, paths[::-1])
+    with pytest.raises(DreamTFError, match="1 prediction files for the 2 ensemble members"):
+        check_member_files(MEMBERS, paths[:1])
+    # cell-major, as rule ensemble_weights lists them: each cell's members in order
+    per_cell = [f"results/validation/{m}/F.CTCF.{c}.tab.gz" for c in ("HepG2", "K562") for m in MEMBERS]
+    check_member_files(MEMBERS, per_cell, per=2)
+    with pytest.raises(DreamTFError, match="in the place of member"):
+        check_member_files(MEMBERS, per_cell[:2] + per_cell[2:][::-1], per=2)

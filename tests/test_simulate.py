@@ -90,6 +90,15 @@ def test_rnaseq_and_gtf(tiny_release):
     assert all(int(g[3]) >= 1 and int(g[4]) >= int(g[3]) for g in genes)
 
 
+def test_gencode_file_is_named_for_the_builds_gencode_release():
+    assert rl.gtf_path("rel").name == "gencode.v19.annotation.gtf.gz"  # the challenge's own name
+    assert rl.gtf_path("rel", "GRCh38").name == "gencode.v29.annotation.gtf.gz"
+    cfg = {"genome": "GRCh38", "annotations": {}, "fasta": "genome.fa.gz", "encode": {}}
+    assert "annotations/gencode.v29.annotation.gtf.gz" in rl.encode_files(cfg, {})
+    with pytest.raises(Exception, match="unknown genome build 'mm10'; expected one of hg19, GRCh38"):
+        rl.gtf_name("mm10")
+
+
 def test_bigwig_is_zero_in_most_places(tiny_release):
     bw = open_bigwig(rl.dnase_bigwig_path(tiny_release, "liver"))
     vals = np.nan_to_num(bw.values("chr2", 0, TINY_SIZES["chr2"], numpy=True))

@@ -28,6 +28,7 @@ import numpy as np
 from .errors import DreamTFError
 from .io.scorefile import read_score_record, write_score_record
 from .io.windowtable import B, U
+from .metrics import curve_points, last_of_ties
 
 __all__ = ["Curve", "calibrate", "fdr_curve", "precision_at", "q_values", "read_calibration", "write_calibration"]
 
@@ -60,13 +61,11 @@ def fdr_curve(scores: np.ndarray, codes: np.ndarray) -> Curve:
     s, y = scores[keep], codes[keep] == B
     order = np.argsort(-s, kind="stable")
     s, y = s[order], y[order]
-    tp = np.cumsum(y)
-    n = np.arange(1, len(s) + 1)
-    last = np.flatnonzero(np.append(s[1:] != s[:-1], True))  # the last window of each tied score
-    passing, bound = n[last], tp[last]
-    fdr = (passing - bound + 1) / (passing + 1)
+    bound, unbound = curve_points(y, s)
+    passing = bound + unbound
+    fdr = (unbound + 1) / (passing + 1)
     q = np.minimum.accumulate(fdr[::-1])[::-1]
-    return Curve(score=s[last], passing=passing, bound=bound, fdr=fdr, q=q)
+    return Curve(score=s[last_of_ties(s)], passing=passing, bound=bound, fdr=fdr, q=q)
 
 
 def calibrate(scores: np.ndarray, codes: np.ndarray, precision: float) -> dict:

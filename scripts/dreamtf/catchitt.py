@@ -25,34 +25,21 @@ import os
 import numpy as np
 
 from . import imports
+from .config import defaults
 from .errors import DreamTFError
 from .featurestore import FeatureSet
 from .io.archive import read_archive, write_archive
 from .io.windowtable import read_labels
+from .metrics import has_both_classes, score
 
 log = logging.getLogger(__name__)
 
-DEFAULTS = {
-    "rounds": 3,
-    "negatives_per_bound": 10,
-    "hard_negatives_per_bound": 2,
-    "pool": 2_000_000,
-    "validation_negatives": 200_000,
-    "num_boost_round": 300,
-    "early_stopping_rounds": 20,
-    "seed": 1,
-    "average_rounds": True,
-    "xgboost": {
-        "tree_method": "hist",
-        "objective": "binary:logistic",
-        "eta": 0.3,
-        "max_depth": 6,
-        "subsample": 0.8,
-        "colsample_bytree": 0.8,
-        "min_child_weight": 1,
-        "eval_metric": ["logloss", "aucpr"],
-    },
-}
+def settings(params: dict | None = None) -> dict:
+    """The schema's catchitt defaults overridden by ``params``; its ``xgboost`` dict is merged key by key."""
+    given = dict(params or {})
+    p = {**defaults("catchitt"), **given}
+    p["xgboost"] = {**defaults("catchitt", "xgboost"), **given.get("xgboost", {})}
+    return p
 
 
 def _collect(fset: FeatureSet, labels, chroms: list[str], rng, pool: int, max_neg: int | None = None):
@@ -94,11 +81,12 @@ def train(
     params: dict | None = None,
     threads: int = 1,
 ) -> dict:
-    """Train one cell type's boosters; returns {"boosters": [...], "meta": {...}}."""
-    xgb = imports.xgboost()
+    """Train one cell type's boosters; returns {"boosters": [...], "meta": {...}}.
 
-    p = {**DEFAULTS, **(params or {})}
-    p["xgboost"] = {**DEFAULTS["xgboost"], **(params or {}).get("xgboost", {})}
+    ``params`` override the schema's catchitt settings (:func:`settings`).
+    """
+    xgb = imports.xgboost()
+    p = settings(params)
     rng = np.random.default_rng(p["seed"])
     labels = read_labels(labels_path, cells=[cell], chroms=train_chroms + valid_chroms, size=size)
     xb, pool = _collect(fset, labels, train_chroms, rng, p["pool"])
@@ -113,58 +101,15 @@ def train(
         len(vb),
         len(vu),
     )
-    n_neg = min(len(pool), p["negatives_per_bound"] * len(xb))
-    in_train = np.zeros(len(pool), dtype=bool)
-    in_train[rng.choice(len(pool), n_neg, replace=False)] = True
-    dvalid = xgb.DMatrix(
-        np.vstack([vb, vu]),
-        label=np.r_[np.ones(len(vb)), np.zeros(len(vu))],
-        feature_names=fset.columns,
-        nthread=threads,
-    )
-    xgb_params = {**p["xgboost"], "seed": p["seed"], "nthread": threads}
-    boosters, history = [], []
-    for rnd in range(p["rounds"]):
-        x = np.vstack([xb, pool[in_train]])
-        y = np.r_[np.ones(len(xb)), np.zeros(int(in_train.sum()))]
-        dtrain = xgb.DMatrix(x, label=y, feature_names=fset.columns, nthread=threads)
-        evals = [(dvalid, "valid")] if len(vb) and len(vu) else []
-        booster = xgb.train(
-            xgb_params,
-            dtrain,
-            num_boost_round=p["num_boost_round"],
-            evals=evals,
-            early_stopping_rounds=p["early_stopping_rounds"] if evals else None,
-            verbose_eval=False,
-        )
-        best = int(getattr(booster, "best_iteration", booster.num_boosted_rounds() - 1))
-        boosters.append((booster, best))
-        pred_valid = booster.predict(dvalid, iteration_range=(0, best + 1)) if evals else np.empty(0)
-        history.append(
-            {
-                "round": rnd,
-                "train_bound": len(xb),
-                "train_unbound": int(in_train.sum()),
-                "best_iteration": best,
-                "valid_aucpr": _auprc(len(vb), pred_valid),
-            }
-        )
-        log.info("%s round %d: %s", cell, rnd, history[-1])
-        if rnd + 1 < p["rounds"]:
-            scores = booster.predict(
-                xgb.DMatrix(pool, feature_names=fset.columns, nthread=threads), iteration_range=(0, best + 1)
-            )
-            scores[in_train] = -np.inf
-            k = min(int(p["hard_negatives_per_bound"] * len(xb)), int((~in_train).sum()))
-            if k:
-                in_train[np.argpartition(-scores, k - 1)[:k]] = True
+    valid = _Validation(xgb, vb, vu, fset.columns, threads)
+    boosters, history = _train_rounds(xgb, xb, pool, valid, p, rng, fset.columns, threads, cell)
     return {
         "boosters": boosters,
         "meta": {
             "cell": cell,
             "columns": fset.columns,
             "history": history,
-            "params": {k: v for k, v in p.items()},
+            "params": dict(p),
             # the chromosomes windows were drawn from: those of the label table read above
             "train_chroms": [c for c in train_chroms if c in labels.chroms],
             "valid_chroms": [c for c in valid_chroms if c in labels.chroms],
@@ -173,13 +118,82 @@ def train(
     }
 
 
-def _auprc(n_bound: int, pred: np.ndarray) -> float:
-    if n_bound == 0 or len(pred) == n_bound:
-        return float("nan")
-    from .metrics import score
+def _train_rounds(xgb, xb, pool, valid, p: dict, rng, columns: list[str], threads: int, cell: str):
+    """Catchitt's iterative training: ``(boosters, history)``, one (booster, best iteration) per round.
 
-    codes = np.r_[np.full(n_bound, 2), np.zeros(len(pred) - n_bound)].astype(np.uint8)
-    return float(score(codes, pred, bootstrap=0)["auprc"])
+    Round 0 trains on the bound windows ``xb`` and random unbound windows of ``pool``;
+    each further round adds the pool windows the last booster scores highest.
+    """
+    n_neg = min(len(pool), p["negatives_per_bound"] * len(xb))
+    in_train = np.zeros(len(pool), dtype=bool)
+    in_train[rng.choice(len(pool), n_neg, replace=False)] = True
+    xgb_params = {**p["xgboost"], "seed": p["seed"], "nthread": threads}
+    boosters, history = [], []
+    for rnd in range(p["rounds"]):
+        x = np.vstack([xb, pool[in_train]])
+        y = np.r_[np.ones(len(xb)), np.zeros(int(in_train.sum()))]
+        dtrain = xgb.DMatrix(x, label=y, feature_names=columns, nthread=threads)
+        booster, best = _fit(xgb, xgb_params, dtrain, valid, p)
+        boosters.append((booster, best))
+        history.append(
+            {
+                "round": rnd,
+                "train_bound": len(xb),
+                "train_unbound": int(in_train.sum()),
+                "best_iteration": best,
+                "valid_aucpr": valid.auprc(booster, best),
+            }
+        )
+        log.info("%s round %d: %s", cell, rnd, history[-1])
+        if rnd + 1 < p["rounds"]:
+            dpool = xgb.DMatrix(pool, feature_names=columns, nthread=threads)
+            _add_hard_negatives(booster, best, dpool, in_train, int(p["hard_negatives_per_bound"] * len(xb)))
+    return boosters, history
+
+
+class _Validation:
+    """The validation windows (bound, then unbound) that every booster stops early on and is scored on."""
+
+    def __init__(self, xgb, bound: np.ndarray, unbound: np.ndarray, columns: list[str], threads: int):
+        self.codes = np.r_[np.full(len(bound), 2), np.zeros(len(unbound))].astype(np.uint8)
+        self.matrix = xgb.DMatrix(
+            np.vstack([bound, unbound]),
+            label=np.r_[np.ones(len(bound)), np.zeros(len(unbound))],
+            feature_names=columns,
+            nthread=threads,
+        )
+        # early stopping and the auPRC need both classes
+        self.usable = has_both_classes(self.codes)
+
+    def auprc(self, booster, best: int) -> float:
+        """The challenge's auPRC of ``booster`` (up to iteration ``best``) here; NaN without both classes."""
+        if not self.usable:
+            return float("nan")
+        pred = booster.predict(self.matrix, iteration_range=(0, best + 1))
+        return float(score(self.codes, pred, bootstrap=0)["auprc"])
+
+
+def _fit(xgb, xgb_params: dict, dtrain, valid: _Validation, p: dict):
+    """One booster and its best iteration, stopped early on ``valid`` when it has both classes."""
+    evals = [(valid.matrix, "valid")] if valid.usable else []
+    booster = xgb.train(
+        xgb_params,
+        dtrain,
+        num_boost_round=p["num_boost_round"],
+        evals=evals,
+        early_stopping_rounds=p["early_stopping_rounds"] if evals else None,
+        verbose_eval=False,
+    )
+    return booster, int(getattr(booster, "best_iteration", booster.num_boosted_rounds() - 1))
+
+
+def _add_hard_negatives(booster, best: int, pool, in_train: np.ndarray, k: int) -> None:
+    """Mark the ``k`` pool windows (DMatrix ``pool``) not yet trained on that score highest as training negatives."""
+    scores = booster.predict(pool, iteration_range=(0, best + 1))
+    scores[in_train] = -np.inf
+    k = min(k, int((~in_train).sum()))
+    if k:
+        in_train[np.argpartition(-scores, k - 1)[:k]] = True
 
 
 def save_model(path: str | os.PathLike, model: dict) -> None:

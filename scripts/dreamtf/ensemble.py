@@ -1,4 +1,4 @@
-"""The ensemble: a weighted rank average of several models' predictions for one TF and cell type (DESIGN section 5).
+"""The ensemble: a weighted rank average of several models' predictions for one TF and cell type.
 
 Each member's score becomes its rank among the cell's windows, scaled to [0, 1] (tied
 scores share their average rank); the ensemble's score is the weighted mean of its
@@ -7,10 +7,14 @@ different scales (Catchitt's averaged XGBoost probabilities, FactorNet's sigmoid
 average lets neither dominate, as the challenge's top teams combined their models.
 
 The weights are chosen per TF on the validation chromosomes of its training cells, where
-every member predicts windows it was never trained on (rules ``validate_*``): every weight
+every member predicts windows it was never trained on (``results/validation/``): every weight
 vector on a grid of step :data:`GRID_STEP` is scored with the challenge's auPRC in each
 training cell, and the best mean wins (ties go to the most even weights). With
 ``ensemble.weights: equal`` every member weighs the same.
+
+Members are named ``"<model>/<feature_set>"`` (``"catchitt/dnase"``, ``"factornet/seq_dnase"``),
+after the folders their prediction files live in; the weights file keys each weight by
+that name, so a weight can never go to another member's predictions.
 """
 
 from __future__ import annotations
@@ -24,10 +28,36 @@ import numpy as np
 
 from .errors import DreamTFError
 from .io.windowtable import WindowTable
-from .metrics import score
+from .metrics import has_both_classes, score
 
 #: Spacing of the weight grid searched on the validation chromosomes.
 GRID_STEP = 0.05
+
+
+def equal_weights(n_members: int) -> np.ndarray:
+    """``n_members`` equal weights summing to 1 (none for no member)."""
+    return np.full(n_members, 1.0 / n_members) if n_members else np.empty(0)
+
+
+def member_name(path: str | os.PathLike) -> str:
+    """The member ``"<model>/<feature_set>"`` whose predictions ``path`` holds (``.../<model>/<feature_set>/F.*``)."""
+    return "/".join(Path(path).parts[-3:-1])
+
+
+def check_member_files(members: list[str], paths: list[str], per: int = 1) -> None:
+    """Check that ``paths`` hold, in order, the predictions of ``members`` (repeated ``per`` times: cell-major).
+
+    The first file in another member's place is one line naming it and both members.
+    """
+    if len(paths) != len(members) * per:
+        raise DreamTFError(
+            f"{len(paths)} prediction files for the {len(members)} ensemble members {', '.join(members)}"
+            + (f" in {per} cells" if per > 1 else "")
+        )
+    for i, path in enumerate(paths):
+        want = members[i % len(members)]
+        if member_name(path) != want:
+            raise DreamTFError(f"{path}: the predictions of {member_name(path)}, but in the place of member {want}")
 
 
 def scaled_ranks(scores: np.ndarray) -> np.ndarray:
@@ -57,7 +87,7 @@ def rank_average(members: list[WindowTable], regions: WindowTable, weights=None)
     """
     if not members:
         raise DreamTFError("an ensemble needs at least one member's predictions")
-    weights = np.full(len(members), 1.0 / len(members)) if weights is None else np.asarray(weights, float)
+    weights = equal_weights(len(members)) if weights is None else np.asarray(weights, float)
     if len(weights) != len(members) or (weights < 0).any() or not np.isclose(weights.sum(), 1.0):
         raise DreamTFError(f"ensemble weights {weights.tolist()}: expected one non-negative weight per member, sum 1")
     total = np.zeros(len(regions))
@@ -82,9 +112,9 @@ def choose_weights(cells: list[tuple[np.ndarray, list[np.ndarray]]], step: float
     none left, the weights are equal. Returns {"weights", "validation_auprc" (the best
     mean), "equal_auprc" (the mean with equal weights), "cells_used"}.
     """
-    usable = [(c, m) for c, m in cells if (c == 2).any() and (c == 0).any()]
+    usable = [(c, m) for c, m in cells if has_both_classes(c)]
     n = len(cells[0][1]) if cells else 0
-    equal = np.full(n, 1.0 / n) if n else np.empty(0)
+    equal = equal_weights(n)
     if not usable:
         return {"weights": equal.tolist(), "validation_auprc": None, "equal_auprc": None, "cells_used": 0}
     ranks = [(codes, np.stack([scaled_ranks(s) for s in members])) for codes, members in usable]
@@ -104,13 +134,34 @@ def choose_weights(cells: list[tuple[np.ndarray, list[np.ndarray]]], step: float
     }
 
 
-def read_weights(path: str | os.PathLike, n_members: int) -> list[float]:
-    """The weights of rule ensemble_weights' JSON, checked: one per member, non-negative, summing to 1."""
+def name_weights(members: list[str], weights) -> dict[str, float]:
+    """The weights keyed by member name, in the order of ``members``, as the weights file holds them."""
+    if len(weights) != len(members):
+        raise DreamTFError(f"{len(weights)} weights for the {len(members)} members {', '.join(members)}")
+    return {m: float(w) for m, w in zip(members, weights)}
+
+
+def read_weights(path: str | os.PathLike, members: list[str]) -> list[float]:
+    """The weights of rule ensemble_weights' JSON for ``members``, in their order.
+
+    The file must key one weight to each of ``members`` by name (no other names), every
+    weight non-negative and all summing to 1; anything else is one line naming the file.
+    """
     try:
         weights = json.loads(Path(path).read_text())["weights"]
-        ok = len(weights) == n_members and all(w >= 0 for w in weights) and np.isclose(sum(weights), 1.0)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DreamTFError(f"{path}: not an ensemble weights file ({exc})") from None
+        names = list(weights.keys())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DreamTFError(f"{path}: not an ensemble weights file of weights keyed by member name ({exc})") from None
+    if sorted(names) != sorted(members):
+        raise DreamTFError(
+            f"{path}: weights for members {', '.join(names) or 'none'}, "
+            f"but this ensemble's members are {', '.join(members)}"
+        )
+    got = [weights[m] for m in members]
+    try:
+        ok = all(w >= 0 for w in got) and np.isclose(sum(got), 1.0)
+    except TypeError:
+        ok = False
     if not ok:
-        raise DreamTFError(f"{path}: expected {n_members} non-negative weights summing to 1, got {weights}")
-    return [float(w) for w in weights]
+        raise DreamTFError(f"{path}: expected {len(members)} non-negative weights summing to 1, got {weights}")
+    return [float(w) for w in got]

@@ -5,7 +5,7 @@ for the windows of the region files, plus its column names. A window ``[s, s + 2
 covers bins ``s // 50 ... s // 50 + 3``; with ``flank`` neighbouring bins on each side
 its vector concatenates ``4 + 2 * flank`` bins of per-bin statistics.
 
-Groups (DESIGN section 4):
+Groups:
 
 ``dnase`` (per cell)
     Per bin of the fold-change track: min, median, max, mean, number of value changes,
@@ -33,6 +33,7 @@ import logging
 import numpy as np
 
 from .errors import DreamTFError
+from .intervals import nearest
 
 log = logging.getLogger(__name__)
 
@@ -264,10 +265,7 @@ def dnase_peak_features(
         order = np.argsort(rel.summit)
         summits = rel.summit[order]
         centre = starts + size // 2
-        i = np.searchsorted(summits, centre)
-        left = np.clip(i - 1, 0, len(summits) - 1)
-        right = np.clip(i, 0, len(summits) - 1)
-        pick = np.where(np.abs(centre - summits[left]) <= np.abs(summits[right] - centre), left, right)
+        pick = nearest(summits, centre)
         dist = np.abs(centre - summits[pick])
         out[:, 2] = np.where(out[:, 1] > 0, mid_rank(rel_signals, rel.signal[order][pick]), 0.0)
         out[:, 3] = np.log10(1 + dist)
@@ -290,10 +288,7 @@ def expression_features(tss: np.ndarray, tpm: np.ndarray, starts: np.ndarray, si
     order = np.argsort(tss)
     t, v = tss[order], tpm[order]
     centre = starts + size // 2
-    i = np.searchsorted(t, centre)
-    left = np.clip(i - 1, 0, len(t) - 1)
-    right = np.clip(i, 0, len(t) - 1)
-    pick = np.where(np.abs(centre - t[left]) <= np.abs(t[right] - centre), left, right)
+    pick = nearest(t, centre)
     out[:, 0] = np.log1p(v[pick])
     out[:, 1] = np.log10(1 + np.abs(centre - t[pick]))
     return out, ["expr.nearest_tss_log_tpm", "expr.nearest_tss_log_dist"]

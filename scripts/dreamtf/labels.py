@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 
 from .errors import DreamTFError
+from .intervals import merge_intervals
 from .io.narrowpeak import Peaks, empty_peaks
 from .io.windowtable import ALPHABET, A, B, U
 from .windows import count_hits, overlap_ranges
@@ -38,18 +39,6 @@ from .windows import count_hits, overlap_ranges
 log = logging.getLogger(__name__)
 
 RULES = ("challenge", "overlap", "summit")
-
-
-def merge_intervals(intervals: np.ndarray) -> np.ndarray:
-    """Merge overlapping or book-ended intervals (``bedtools merge``); input (n, 2) sorted by start."""
-    if len(intervals) == 0:
-        return intervals.reshape(0, 2).astype(np.int64)
-    s, e = intervals[:, 0], np.maximum.accumulate(intervals[:, 1])
-    new = np.ones(len(s), dtype=bool)
-    new[1:] = s[1:] > e[:-1]
-    first = np.flatnonzero(new)
-    last = np.append(first[1:], len(s)) - 1
-    return np.column_stack([s[first], e[last]]).astype(np.int64)
 
 
 def _challenge(starts: np.ndarray, conservative: Peaks, relaxed: Peaks, size: int) -> np.ndarray:

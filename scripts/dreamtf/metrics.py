@@ -38,17 +38,24 @@ def has_both_classes(codes: np.ndarray) -> bool:
     return bool((codes == 2).any() and (codes == 0).any())
 
 
-def curve_points(y_sorted: np.ndarray, s_sorted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cumulative (tp, fp) at each distinct threshold, from the highest score down.
-
-    ``y_sorted`` (bool) and ``s_sorted`` are ordered by decreasing score.
-    """
-    tp = np.cumsum(y_sorted, dtype=np.int64)
-    fp = np.arange(1, len(y_sorted) + 1, dtype=np.int64) - tp
+def last_of_ties(s_sorted: np.ndarray) -> np.ndarray:
+    """Bool mask over scores sorted high to low: the last of each run of equal scores (one per threshold)."""
     last = np.empty(len(s_sorted), dtype=bool)
     if len(s_sorted):
         np.not_equal(s_sorted[1:], s_sorted[:-1], out=last[:-1])
         last[-1] = True
+    return last
+
+
+def curve_points(y_sorted: np.ndarray, s_sorted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative (tp, fp) at each distinct threshold, from the highest score down.
+
+    ``y_sorted`` (bool) and ``s_sorted`` are ordered by decreasing score; the thresholds
+    themselves are ``s_sorted[last_of_ties(s_sorted)]``.
+    """
+    tp = np.cumsum(y_sorted, dtype=np.int64)
+    fp = np.arange(1, len(y_sorted) + 1, dtype=np.int64) - tp
+    last = last_of_ties(s_sorted)
     return tp[last], fp[last]
 
 

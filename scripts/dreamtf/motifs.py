@@ -102,12 +102,6 @@ def score_range(motif: Motif) -> tuple[float, float]:
     return float(lo.min(axis=1).sum()), float(lo.max(axis=1).sum())
 
 
-def reverse_complement_codes(codes: np.ndarray) -> np.ndarray:
-    """Reverse complement of base codes along the last axis (N stays N)."""
-    lut = np.array([3, 2, 1, 0, 4], dtype=np.uint8)
-    return lut[codes[..., ::-1]]
-
-
 def kmer_codes(codes: np.ndarray, k: int) -> np.ndarray:
     """Base-5 code of the k-mer starting at every position (N = 4), padded with N past the end.
 

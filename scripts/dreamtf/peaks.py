@@ -7,6 +7,7 @@ import logging
 import numpy as np
 
 from .errors import DreamTFError
+from .intervals import merge_sorted
 from .io.narrowpeak import Peaks, empty_peaks
 
 log = logging.getLogger(__name__)
@@ -23,19 +24,14 @@ def call_peaks(starts: np.ndarray, scores: np.ndarray, *, size: int, threshold: 
     if len(sel) == 0:
         return empty_peaks()
     s = starts[sel]
-    e = s + size
-    new = np.ones(len(sel), dtype=bool)
-    new[1:] = s[1:] > e[:-1] + max_gap
-    group = np.cumsum(new) - 1
-    first = np.flatnonzero(new)
-    last = np.append(first[1:], len(sel)) - 1
+    group, start, end = merge_sorted(s, s + size, max_gap=max_gap)
     sc = scores[sel]
     # best window per group: sort by (group, -score) and take each group's first
     order = np.lexsort((-sc, group))
-    best = order[np.searchsorted(group[order], np.arange(len(first)))]
+    best = order[np.searchsorted(group[order], np.arange(len(start)))]
     return Peaks(
-        start=s[first].astype(np.int64),
-        end=e[last].astype(np.int64),
+        start=start.astype(np.int64),
+        end=end.astype(np.int64),
         summit=(s[best] + size // 2).astype(np.int64),
         signal=sc[best].astype(np.float64),
     )

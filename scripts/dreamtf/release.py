@@ -1,9 +1,9 @@
-"""The challenge release layout (DESIGN section 2): where each file lives, and checking a release.
+"""The challenge release layout: where each file lives, and checking a release.
 
 ```
 <release>/annotations/<fasta>                       genome FASTA (gzip)
 <release>/annotations/{train,ladder,test}_regions.blacklistfiltered.bed.gz
-<release>/annotations/gencode.v19.annotation.gtf.gz
+<release>/annotations/gencode.v19.annotation.gtf.gz  GENCODE of the build (GRCh38: gencode.v29...)
 <release>/ChIPseq/labels/<TF>.train.labels.tsv.gz
 <release>/ChIPseq/peaks/{conservative,relaxed}/ChIPseq.<cell>.<TF>.{conservative.train,relaxed}.narrowPeak.gz
 <release>/DNASE/fold_coverage_wiggles/DNASE.<cell>.fc.signal.bigwig
@@ -18,9 +18,11 @@ import logging
 import os
 import shutil
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from .errors import DreamTFError
+from .genomes import GENOMES
 from .io.bigwig import check_track
 from .io.chroms import check_same_chroms, chrom_sort_key, write_chrom_sizes
 from .io.fasta import fasta_sizes
@@ -39,8 +41,19 @@ def regions_path(release, split: str) -> Path:
     return Path(release) / "annotations" / f"{split}_regions.blacklistfiltered.bed.gz"
 
 
-def gtf_path(release) -> Path:
-    return Path(release) / "annotations" / "gencode.v19.annotation.gtf.gz"
+def gtf_name(genome: str = "hg19") -> str:
+    """The GENCODE file's name for a genome build: that of its release in :data:`dreamtf.genomes.GENOMES`.
+
+    hg19 keeps the challenge's ``gencode.v19.annotation.gtf.gz``; GRCh38 is ``gencode.v29.annotation.gtf.gz``.
+    """
+    if genome not in GENOMES:
+        raise DreamTFError(f"unknown genome build {genome!r}; expected one of {', '.join(GENOMES)}")
+    return PurePosixPath(urlsplit(GENOMES[genome]["gtf"]).path).name
+
+
+def gtf_path(release, genome: str = "hg19") -> Path:
+    """The release's GENCODE annotation, named for the build's GENCODE version (:func:`gtf_name`)."""
+    return Path(release) / "annotations" / gtf_name(genome)
 
 
 def labels_path(release, tf: str, split: str = "train") -> Path:
@@ -104,7 +117,7 @@ def encode_files(release_cfg: dict, tfs: dict) -> dict[str, dict]:
     plan: dict[Path, dict] = {
         fasta_path(root, release_cfg["fasta"]): asset(genome, "fasta", ann),
         blacklist_path(root): asset(genome, "blacklist", ann),
-        gtf_path(root): asset(genome, "gtf", ann),
+        gtf_path(root, genome): asset(genome, "gtf", ann),
     }
     for tf, spec in tfs.items():
         for cell in spec["train_cells"] + spec["test_cells"]:
@@ -125,8 +138,9 @@ def write_regions_from_genome(
     fasta, blacklist, outputs: dict, *, chromosomes: list[str], test_chroms: list[str], size: int, step: int
 ) -> dict[str, int]:
     """The challenge's region files from a genome: windows of ``size`` bp every ``step`` bp on
-    ``chromosomes`` (DESIGN section 3) minus those touching the blacklist; test chromosomes make
-    the ``test`` and ``ladder`` files, the others ``train``. Returns windows per split."""
+    ``chromosomes``, on the challenge's grid (:func:`dreamtf.windows.window_grid`), minus those
+    touching the blacklist; test chromosomes make the ``test`` and ``ladder`` files, the others
+    ``train``. Returns windows per split."""
     from .io.bed import read_bed3
     from .io.windowtable import write_regions
     from .windows import region_starts

@@ -22,7 +22,7 @@ COLUMNS = ["model", "feature_set", "tf", "cell_type", *METRICS, "n_bound", "n_un
 
 
 def collect_scores(parts: list[str | os.PathLike], out: str | os.PathLike) -> pd.DataFrame:
-    """Gather per-run score JSONs into ``scores.tsv`` (DESIGN section 6 columns)."""
+    """Gather per-run score JSONs into ``scores.tsv``: one row per model, feature set, TF and cell, :data:`COLUMNS`."""
     df = pd.DataFrame([read_score_record(p, COLUMNS[:10]) for p in parts])
     for c in COLUMNS:
         if c not in df:
@@ -79,11 +79,7 @@ def calibration_markdown(df: pd.DataFrame) -> str:
 
 def plot_calibration(df: pd.DataFrame, out) -> None:
     """Per peak list: the precision promised on validation windows and the two measured held out."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     names = [f"{r.model}:{r.feature_set} {r.tf}/{r.cell_type}" for r in df.itertuples(index=False)]
     y = np.arange(len(df))[::-1]
     fig, ax = plt.subplots(figsize=(6.5, 1.8 + 0.28 * max(1, len(df))))
@@ -104,9 +100,7 @@ def plot_calibration(df: pd.DataFrame, out) -> None:
     ax.set_xlabel("precision")
     ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0, 1.0), frameon=False)
     fig.tight_layout()
-    with atomic_path(out) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
-    plt.close(fig)
+    _save(fig, out, 110)
 
 
 def format_table(df: pd.DataFrame) -> str:
@@ -178,15 +172,46 @@ def write_report(
     pair of the challenge's final round beside the top three teams' published auPRC.
     ``calibration`` (calibration.tsv) adds the peak calibration table and its plot.
     """
+    df = read_scores_table(scores, COLUMNS)
+    df["pair"] = df["tf"] + " / " + df["cell_type"]
+    df["run"] = df["model"] + ":" + df["feature_set"]
+    pairs = list(dict.fromkeys(df["pair"]))
+    plot_auprc(df, pairs, auprc_png)
+    plot_pr_curves(pairs, runs, labels, chroms, curves_png)
+    with atomic_write_text(summary) as fh:
+        fh.write(summary_markdown(df, chroms, published=published))
+        if calibration is not None:
+            cal = read_scores_table(calibration, CALIBRATION_COLUMNS)
+            plot_calibration(cal, calibration_png)
+            fh.write(
+                "\n## Peak calibration\n\nEach peak list's threshold, the precision the validation chromosomes "
+                "of the training cells promised for it, and the precision measured on the held-out cell: "
+                "windows against its labels (recall in brackets), peaks against its conservative ChIP-seq "
+                "peaks.\n\n" + calibration_markdown(cal) + "\n\n![calibration](calibration.png)\n"
+            )
+        fh.write("\n![auPRC](auprc.png)\n\n![PR curves](pr_curves.png)\n")
+
+
+def _pyplot():
+    """matplotlib.pyplot on the file-only Agg backend (jobs have no display)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    df = read_scores_table(scores, COLUMNS)
-    df["pair"] = df["tf"] + " / " + df["cell_type"]
-    df["run"] = df["model"] + ":" + df["feature_set"]
-    pairs = list(dict.fromkeys(df["pair"]))
+    return plt
+
+
+def _save(fig, out, dpi: int) -> None:
+    """Write ``fig`` as a PNG atomically and free it."""
+    with atomic_path(out) as tmp:
+        fig.savefig(tmp, format="png", dpi=dpi)
+    _pyplot().close(fig)
+
+
+def plot_auprc(df: pd.DataFrame, pairs: list[str], out) -> None:
+    """auPRC per TF / cell pair, one bar per run (``df`` has the columns ``pair`` and ``run``)."""
+    plt = _pyplot()
     run_names = list(dict.fromkeys(df["run"]))
     fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(pairs)), 4))
     width = 0.8 / max(1, len(run_names))
@@ -201,73 +226,65 @@ def write_report(
     ax.legend(fontsize=8)
     ax.set_title("auPRC by TF and held-out cell type (bars: bootstrap min-max)")
     fig.tight_layout()
-    with atomic_path(auprc_png) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
-    plt.close(fig)
+    _save(fig, out, 110)
 
+
+def plot_pr_curves(pairs: list[str], runs: list[dict], labels: dict, chroms: list[str], out) -> None:
+    """One panel of precision-recall curves per TF / cell pair, one curve per run."""
+    plt = _pyplot()
     n = len(pairs)
     cols = min(3, n)
     rows = (n + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.6 * rows), squeeze=False)
-    cache = {}
     for k, pair in enumerate(pairs):
-        ax = axes[k // cols][k % cols]
         tf, cell = pair.split(" / ")
-        if (tf, cell) not in cache:
-            lab = read_labels(labels[tf], cells=[cell], chroms=chroms)
-            cache[(tf, cell)] = lab
-        lab = cache[(tf, cell)]
-        codes = lab.column(cell)
-        for run in runs:
-            if (run["tf"], run["cell"]) != (tf, cell):
-                continue
-            pred = read_predictions(run["predictions"], chroms=chroms, size=lab.size)
-            s = pred.score[pred.align(lab)]
-            keep = codes != 1
-            order = np.argsort(-s[keep], kind="stable")
-            tp, fp = curve_points((codes[keep] == 2)[order], s[keep][order])
-            ax.plot(tp / max(tp[-1], 1), tp / (tp + fp), label=f"{run['model']}:{run['feature_set']}")
-        base = np.mean(codes[codes != 1] == 2)
-        ax.axhline(base, color="grey", lw=0.8, ls=":")
-        ax.set_title(pair, fontsize=10)
-        ax.set_xlabel("recall")
-        ax.set_ylabel("precision")
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1.02)
-        ax.legend(fontsize=7)
+        lab = read_labels(labels[tf], cells=[cell], chroms=chroms)
+        mine = [r for r in runs if (r["tf"], r["cell"]) == (tf, cell)]
+        _pr_panel(axes[k // cols][k % cols], pair, lab.column(cell), lab, mine, chroms)
     for k in range(n, rows * cols):
         axes[k // cols][k % cols].axis("off")
     fig.tight_layout()
-    with atomic_path(curves_png) as tmp:
-        fig.savefig(tmp, format="png", dpi=100)
-    plt.close(fig)
+    _save(fig, out, 100)
 
+
+def _pr_panel(ax, title: str, codes: np.ndarray, lab, runs: list[dict], chroms: list[str]) -> None:
+    """Each run's PR curve against label ``codes`` (of table ``lab``), and the bound share as a baseline."""
+    keep = codes != 1
+    for run in runs:
+        pred = read_predictions(run["predictions"], chroms=chroms, size=lab.size)
+        s = pred.score[pred.align(lab)]
+        order = np.argsort(-s[keep], kind="stable")
+        tp, fp = curve_points((codes[keep] == 2)[order], s[keep][order])
+        ax.plot(tp / max(tp[-1], 1), tp / (tp + fp), label=f"{run['model']}:{run['feature_set']}")
+    ax.axhline(np.mean(codes[keep] == 2), color="grey", lw=0.8, ls=":")
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=7)
+
+
+def summary_markdown(df: pd.DataFrame, chroms: list[str], *, published: bool = False) -> str:
+    """The summary's score table, the mean per run and (``published``) the challenge's top three beside it."""
     mean = df.groupby("run")[["auroc", "auprc", "recall_at_50_fdr", "recall_at_10_fdr"]].mean()
-    with atomic_write_text(summary) as fh:
-        fh.write("# dreamtf scores\n\nHeld-out chromosomes: " + ", ".join(chroms) + ".\n\n")
-        fh.write(format_table(df.drop(columns=["pair", "run"])) + "\n\n## Mean over TF and cell type\n\n")
-        fh.write("| model:feature set | auROC | auPRC | recall@50%FDR | recall@10%FDR |\n|---|---|---|---|---|\n")
-        for name, r in mean.iterrows():
-            fh.write(
-                f"| {name} | {r.auroc:.3f} | {r.auprc:.3f} | {r.recall_at_50_fdr:.3f} | {r.recall_at_10_fdr:.3f} |\n"
-            )
-        board = leaderboard_markdown(df, read_leaderboard()) if published else ""
-        if board:
-            fh.write(
-                "\n## Beside the challenge's final round\n\n"
-                "auPRC of this run and of the final round's top three teams (published figures, "
-                f"`{LEADERBOARD.name}`), for the pairs both have.\n\n" + board + "\n"
-            )
-        if calibration is not None:
-            cal = read_scores_table(calibration, CALIBRATION_COLUMNS)
-            plot_calibration(cal, calibration_png)
-            fh.write(
-                "\n## Peak calibration\n\nEach peak list's threshold, the precision the validation chromosomes "
-                "of the training cells promised for it, and the precision measured on the held-out cell: "
-                "windows against its labels (recall in brackets), peaks against its conservative ChIP-seq "
-                "peaks.\n\n" + calibration_markdown(cal) + "\n\n![calibration](calibration.png)\n"
-            )
-        fh.write("\n![auPRC](auprc.png)\n\n![PR curves](pr_curves.png)\n")
+    parts = [
+        "# dreamtf scores\n\nHeld-out chromosomes: " + ", ".join(chroms) + ".\n\n",
+        format_table(df.drop(columns=["pair", "run"])) + "\n\n## Mean over TF and cell type\n\n",
+        "| model:feature set | auROC | auPRC | recall@50%FDR | recall@10%FDR |\n|---|---|---|---|---|\n",
+    ]
+    for name, r in mean.iterrows():
+        parts.append(
+            f"| {name} | {r.auroc:.3f} | {r.auprc:.3f} | {r.recall_at_50_fdr:.3f} | {r.recall_at_10_fdr:.3f} |\n"
+        )
+    board = leaderboard_markdown(df, read_leaderboard()) if published else ""
+    if board:
+        parts.append(
+            "\n## Beside the challenge's final round\n\n"
+            "auPRC of this run and of the final round's top three teams (published figures, "
+            f"`{LEADERBOARD.name}`), for the pairs both have.\n\n" + board + "\n"
+        )
+    return "".join(parts)
 
 
 def print_scores(path: str | os.PathLike) -> None:
@@ -296,11 +313,7 @@ def print_scores(path: str | os.PathLike) -> None:
 
 def plot_importance(df: pd.DataFrame, out, *, title: str, top: int = 25) -> None:
     """Bar plot of the ``top`` features by mean |SHAP|, with their share of total gain beside."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     d = df.head(top)[::-1]
     fig, axes = plt.subplots(1, 2, figsize=(10, 0.28 * len(d) + 1.5), sharey=True)
     axes[0].barh(d["feature"], d["mean_abs_shap"], color="tab:blue")
@@ -311,6 +324,4 @@ def plot_importance(df: pd.DataFrame, out, *, title: str, top: int = 25) -> None
     axes[0].tick_params(axis="y", labelsize=7)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    with atomic_path(out) as tmp:
-        fig.savefig(tmp, format="png", dpi=100)
-    plt.close(fig)
+    _save(fig, out, 100)

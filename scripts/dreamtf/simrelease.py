@@ -7,6 +7,8 @@ all are written. The same seed, preset and TF table give byte-identical files.
 from __future__ import annotations
 
 import logging
+import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -74,13 +76,7 @@ def dnase_track(cs: sim.ChromSim, length: int, ci: int, tfs: list[sim.TFModel], 
         sig[a - 4 : a] *= 1.25
         sig[b : b + 4] *= 1.25
         sig[a:b] *= 0.3
-    # sparse low-level noise
-    n_noise = rng.poisson(length / 1e6 * 40)
-    ns = rng.integers(0, n_bins - 100, n_noise)
-    nl = rng.integers(10, 80, n_noise)
-    nv = rng.uniform(0.3, 2.5, n_noise).astype(np.float32)
-    for s, n, v in zip(ns, nl, nv):
-        sig[s : s + n] += v
+    ns, nl, nv = _add_noise(sig, length, rng)
     sig = np.round(sig, 2)
     sig[sig < 0.05] = 0
     # DNase peaks: conservative = strong sites, relaxed = all sites plus noise
@@ -97,6 +93,17 @@ def dnase_track(cs: sim.ChromSim, length: int, ci: int, tfs: list[sim.TFModel], 
         ]
     )
     return sig, _concat_peaks([cons]), relaxed
+
+
+def _add_noise(sig: np.ndarray, length: int, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Add sparse low-level noise to ``sig`` in place; returns each stretch's first bin, bins and value."""
+    n_noise = rng.poisson(length / 1e6 * 40)
+    ns = rng.integers(0, len(sig) - 100, n_noise)
+    nl = rng.integers(10, 80, n_noise)
+    nv = rng.uniform(0.3, 2.5, n_noise).astype(np.float32)
+    for s, n, v in zip(ns, nl, nv):
+        sig[s : s + n] += v
+    return ns, nl, nv
 
 
 def chip_peaks(cs: sim.ChromSim, tf: sim.TFModel, ci: int, length: int, rng) -> tuple[Peaks, Peaks]:
@@ -124,6 +131,51 @@ def chip_peaks(cs: sim.ChromSim, tf: sim.TFModel, ci: int, length: int, rng) -> 
     return _concat_peaks([cons]), relaxed
 
 
+@dataclass
+class _Plan:
+    """What one simulated release is made of: the genome, cells, TFs and window settings."""
+
+    seed: int
+    sizes: dict[str, int]
+    chroms: list[str]
+    cells: list[str]
+    tfs: dict
+    models: list[sim.TFModel]
+    expr: dict
+    test_chroms: set[str]
+    fasta: str
+    size: int
+    step: int
+    label_rule: str
+    min_overlap: int
+    end_n: int
+
+
+@dataclass
+class _Simulated:
+    """Per chromosome what the simulation gave, kept until every chromosome is done."""
+
+    dnase_peaks: dict = field(default_factory=dict)  # (cell, kind) -> {chrom: Peaks}
+    chip_peaks: dict = field(default_factory=dict)  # (tf, cell, kind) -> {chrom: Peaks}
+    regions: dict = field(default_factory=dict)  # chrom -> window starts
+    blacklist: dict = field(default_factory=dict)  # chrom -> (n, 2) intervals
+    genes: list = field(default_factory=list)  # (chrom, tss, strand)
+    open_promoters: dict = field(default_factory=dict)  # cell -> [bool per promoter, per chrom]
+
+
+#: the release's folders, made before any file is written
+SUBFOLDERS = (
+    "annotations",
+    "ChIPseq/labels",
+    "ChIPseq/peaks/conservative",
+    "ChIPseq/peaks/relaxed",
+    "DNASE/fold_coverage_wiggles",
+    "DNASE/peaks/conservative",
+    "DNASE/peaks/relaxed",
+    "RNAseq",
+)
+
+
 def write_simulated_release(
     out,
     *,
@@ -147,147 +199,138 @@ def write_simulated_release(
         raise DreamTFError(f"unknown preset {preset!r}; expected one of {', '.join(sim.PRESETS)}")
     tfs = tfs or sim.DEFAULT_TFS
     sizes = dict(chrom_sizes or sim.PRESETS[preset])
-    chroms = sorted(sizes, key=chrom_sort_key)
     missing = [c for c in test_chroms if c not in sizes]
     if missing:
         raise DreamTFError(f"the simulated genome has no {missing[0]}, a held-out chromosome")
-    end_n = sim.END_N.get(preset, 1_000)
     cells = rl.cells_of(tfs)
     models = sim.load_tfs(list(tfs))
     erng = sim.rng_for(seed, "expression")
     expr = {(t.name, c): sim.tf_expression(t.name, c, erng) for t in models for c in cells}
+    plan = _Plan(
+        seed=seed,
+        sizes=sizes,
+        chroms=sorted(sizes, key=chrom_sort_key),
+        cells=cells,
+        tfs=tfs,
+        models=models,
+        expr=expr,
+        test_chroms=set(test_chroms),
+        fasta=fasta,
+        size=size,
+        step=step,
+        label_rule=label_rule,
+        min_overlap=min_overlap,
+        end_n=sim.END_N.get(preset, 1_000),
+    )
     remove_stale_temps(out)  # what a killed earlier run left
     stage = rl.stage_dir(out)
     try:
-        summary = _write_all(
-            stage,
-            seed=seed,
-            sizes=sizes,
-            chroms=chroms,
-            cells=cells,
-            tfs=tfs,
-            models=models,
-            expr=expr,
-            test_chroms=set(test_chroms),
-            fasta=fasta,
-            size=size,
-            step=step,
-            label_rule=label_rule,
-            min_overlap=min_overlap,
-            end_n=end_n,
-        )
+        summary = _write_all(stage, plan)
         rl.publish(stage, out)
     except BaseException:
-        import shutil
-
         shutil.rmtree(stage, ignore_errors=True)
         raise
     return summary
 
 
-def _write_all(
-    stage: Path,
-    *,
-    seed,
-    sizes,
-    chroms,
-    cells,
-    tfs,
-    models,
-    expr,
-    test_chroms,
-    fasta,
-    size,
-    step,
-    label_rule,
-    min_overlap,
-    end_n,
-) -> dict:
-    for sub in (
-        "annotations",
-        "ChIPseq/labels",
-        "ChIPseq/peaks/conservative",
-        "ChIPseq/peaks/relaxed",
-        "DNASE/fold_coverage_wiggles",
-        "DNASE/peaks/conservative",
-        "DNASE/peaks/relaxed",
-        "RNAseq",
-    ):
+def _write_all(stage: Path, plan: _Plan) -> dict:
+    """Every file of the release under ``stage``; returns the summary."""
+    for sub in SUBFOLDERS:
         (stage / sub).mkdir(parents=True, exist_ok=True)
-    header = [(c, sizes[c]) for c in chroms]
-    bws = {cell: BigWigWriter(rl.dnase_bigwig_path(stage, cell), header) for cell in cells}
-    dpeaks = {(c, k): {} for c in cells for k in ("conservative", "relaxed")}
-    cpeaks = {(t, c, k): {} for t in tfs for c in cells for k in ("conservative", "relaxed")}
-    regions: dict[str, np.ndarray] = {}
-    blacklist: dict[str, np.ndarray] = {}
-    genes = []
-    open_promoters = {c: [] for c in cells}
-    with fasta_writer(rl.fasta_path(stage, fasta)) as fa:
-        for chrom in tqdm(chroms, desc="simulating chromosomes", unit="chrom"):
-            length = sizes[chrom]
-            rng = sim.rng_for(seed, "chrom", chrom)
-            cs = sim.simulate_chrom(chrom, length, cells, models, expr, rng, end_n)
+    got = _simulate_chromosomes(stage, plan)
+    for (cell, kind), peaks in got.dnase_peaks.items():
+        write_narrowpeak(rl.dnase_peaks_path(stage, cell, kind), peaks, name_prefix=f"DNASE.{cell}")
+    for (tf, cell, kind), peaks in got.chip_peaks.items():
+        if cell in plan.tfs[tf]["train_cells"] + plan.tfs[tf]["test_cells"]:
+            write_narrowpeak(rl.chip_peaks_path(stage, tf, cell, kind), peaks, name_prefix=f"{tf}.{cell}")
+    train_chroms = [c for c in plan.chroms if c not in plan.test_chroms]
+    test_list = [c for c in plan.chroms if c in plan.test_chroms]
+    write_regions(rl.regions_path(stage, "train"), ((c, got.regions[c]) for c in train_chroms), size=plan.size)
+    for split in ("ladder", "test"):
+        write_regions(rl.regions_path(stage, split), ((c, got.regions[c]) for c in test_list), size=plan.size)
+    n_bound = _write_label_files(stage, plan, got, train_chroms)
+    write_bed3(rl.blacklist_path(stage), {c: got.blacklist[c] for c in plan.chroms})
+    write_chrom_sizes(rl.chrom_sizes_path(stage), {c: plan.sizes[c] for c in plan.chroms})
+    _write_genes(stage, got.genes, plan.cells, plan.tfs, plan.expr, got.open_promoters, plan.seed)
+    return {
+        "chromosomes": len(plan.chroms),
+        "cells": plan.cells,
+        "tfs": list(plan.tfs),
+        "train_windows": int(sum(len(got.regions[c]) for c in train_chroms)),
+        "bound_train_windows": n_bound,
+    }
+
+
+def _simulate_chromosomes(stage: Path, plan: _Plan) -> _Simulated:
+    """Simulate one chromosome at a time, writing its FASTA record and DNase tracks as it goes."""
+    header = [(c, plan.sizes[c]) for c in plan.chroms]
+    bws = {cell: BigWigWriter(rl.dnase_bigwig_path(stage, cell), header) for cell in plan.cells}
+    got = _Simulated(
+        dnase_peaks={(c, k): {} for c in plan.cells for k in ("conservative", "relaxed")},
+        chip_peaks={(t, c, k): {} for t in plan.tfs for c in plan.cells for k in ("conservative", "relaxed")},
+        open_promoters={c: [] for c in plan.cells},
+    )
+    with fasta_writer(rl.fasta_path(stage, plan.fasta)) as fa:
+        for chrom in tqdm(plan.chroms, desc="simulating chromosomes", unit="chrom"):
+            length = plan.sizes[chrom]
+            rng = sim.rng_for(plan.seed, "chrom", chrom)
+            cs = sim.simulate_chrom(chrom, length, plan.cells, plan.models, plan.expr, rng, plan.end_n)
             write_fasta_record(fa, chrom, cs.seq)
-            bl = sim.simulate_blacklist(chrom, length, rng, end_n)
-            blacklist[chrom] = bl
-            regions[chrom] = region_starts(length, bl, size, step)
-            genes += [(chrom, int(t), int(s)) for t, s in zip(cs.tss, cs.tss_strand)]
-            for ci, cell in enumerate(cells):
-                crng = sim.rng_for(seed, "dnase", chrom, cell)
-                sig, cons, rel = dnase_track(cs, length, ci, models, crng)
-                nz = np.flatnonzero(sig)
-                bws[cell].add(chrom, nz * DNASE_RES, sig[nz], DNASE_RES)
-                dpeaks[(cell, "conservative")][chrom] = cons
-                dpeaks[(cell, "relaxed")][chrom] = rel
-                open_promoters[cell].append(cs.site_open[: cs.n_promoters, ci])
-            for tf in models:
-                spec = tfs[tf.name]
-                for cell in spec["train_cells"] + spec["test_cells"]:
-                    if chrom in test_chroms and cell in spec["train_cells"] and cell not in spec["test_cells"]:
-                        continue  # held-out chromosomes are absent from training files, as in the release
-                    prng = sim.rng_for(seed, "chip", chrom, tf.name, cell)
-                    cons, rel = chip_peaks(cs, tf, cells.index(cell), length, prng)
-                    cpeaks[(tf.name, cell, "conservative")][chrom] = cons
-                    cpeaks[(tf.name, cell, "relaxed")][chrom] = rel
+            got.blacklist[chrom] = sim.simulate_blacklist(chrom, length, rng, plan.end_n)
+            got.regions[chrom] = region_starts(length, got.blacklist[chrom], plan.size, plan.step)
+            got.genes += [(chrom, int(t), int(s)) for t, s in zip(cs.tss, cs.tss_strand)]
+            _simulate_dnase(cs, chrom, length, plan, bws, got)
+            _simulate_chip(cs, chrom, length, plan, got)
             del cs
     for bw in bws.values():
         bw.close()
-    for (cell, kind), peaks in dpeaks.items():
-        write_narrowpeak(rl.dnase_peaks_path(stage, cell, kind), peaks, name_prefix=f"DNASE.{cell}")
-    for (tf, cell, kind), peaks in cpeaks.items():
-        if cell in tfs[tf]["train_cells"] + tfs[tf]["test_cells"]:
-            write_narrowpeak(rl.chip_peaks_path(stage, tf, cell, kind), peaks, name_prefix=f"{tf}.{cell}")
-    train_chroms = [c for c in chroms if c not in test_chroms]
-    test_list = [c for c in chroms if c in test_chroms]
-    write_regions(rl.regions_path(stage, "train"), ((c, regions[c]) for c in train_chroms), size=size)
-    for split in ("ladder", "test"):
-        write_regions(rl.regions_path(stage, split), ((c, regions[c]) for c in test_list), size=size)
+    return got
+
+
+def _simulate_dnase(cs: sim.ChromSim, chrom: str, length: int, plan: _Plan, bws: dict, got: _Simulated) -> None:
+    """Each cell's DNase track on ``chrom`` (added to its bigWig) and its DNase peaks."""
+    for ci, cell in enumerate(plan.cells):
+        crng = sim.rng_for(plan.seed, "dnase", chrom, cell)
+        sig, cons, rel = dnase_track(cs, length, ci, plan.models, crng)
+        nz = np.flatnonzero(sig)
+        bws[cell].add(chrom, nz * DNASE_RES, sig[nz], DNASE_RES)
+        got.dnase_peaks[(cell, "conservative")][chrom] = cons
+        got.dnase_peaks[(cell, "relaxed")][chrom] = rel
+        got.open_promoters[cell].append(cs.site_open[: cs.n_promoters, ci])
+
+
+def _simulate_chip(cs: sim.ChromSim, chrom: str, length: int, plan: _Plan, got: _Simulated) -> None:
+    """Each TF's ChIP-seq peaks on ``chrom`` in each of its cells."""
+    for tf in plan.models:
+        spec = plan.tfs[tf.name]
+        for cell in spec["train_cells"] + spec["test_cells"]:
+            if chrom in plan.test_chroms and cell in spec["train_cells"] and cell not in spec["test_cells"]:
+                continue  # held-out chromosomes are absent from training files, as in the release
+            prng = sim.rng_for(plan.seed, "chip", chrom, tf.name, cell)
+            cons, rel = chip_peaks(cs, tf, plan.cells.index(cell), length, prng)
+            got.chip_peaks[(tf.name, cell, "conservative")][chrom] = cons
+            got.chip_peaks[(tf.name, cell, "relaxed")][chrom] = rel
+
+
+def _write_label_files(stage: Path, plan: _Plan, got: _Simulated, train_chroms: list[str]) -> dict[str, int]:
+    """Each TF's training labels, derived from its peaks by the configured rule; returns its B windows."""
     n_bound = {}
-    for tf, spec in tfs.items():
-        peaks = [(cpeaks[(tf, c, "conservative")], cpeaks[(tf, c, "relaxed")]) for c in spec["train_cells"]]
+    for tf, spec in plan.tfs.items():
+        peaks = [tuple(got.chip_peaks[(tf, c, k)] for k in ("conservative", "relaxed")) for c in spec["train_cells"]]
 
         def count(chrom, codes, tf=tf):
             n_bound[tf] = n_bound.get(tf, 0) + label_counts(codes)["B"]
 
         per_chrom = label_windows(
-            ((c, regions[c]) for c in train_chroms),
+            ((c, got.regions[c]) for c in train_chroms),
             peaks,
-            size=size,
-            rule=label_rule,
-            min_overlap=min_overlap,
+            size=plan.size,
+            rule=plan.label_rule,
+            min_overlap=plan.min_overlap,
             on_chrom=count,
         )
-        write_labels(rl.labels_path(stage, tf), spec["train_cells"], per_chrom, size=size)
-    write_bed3(rl.blacklist_path(stage), {c: blacklist[c] for c in chroms})
-    write_chrom_sizes(rl.chrom_sizes_path(stage), {c: sizes[c] for c in chroms})
-    _write_genes(stage, genes, cells, tfs, expr, open_promoters, seed)
-    return {
-        "chromosomes": len(chroms),
-        "cells": cells,
-        "tfs": list(tfs),
-        "train_windows": int(sum(len(regions[c]) for c in train_chroms)),
-        "bound_train_windows": n_bound,
-    }
+        write_labels(rl.labels_path(stage, tf), spec["train_cells"], per_chrom, size=plan.size)
+    return n_bound
 
 
 def _write_genes(stage: Path, genes, cells, tfs, expr, open_promoters, seed) -> None:

@@ -30,7 +30,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import expit, ndtri
 
-from .motifs import Motif, load_jaspar, reverse_complement_codes, score_instance, score_range
+from .intervals import nearest
+from .io.fasta import reverse_complement_codes
+from .motifs import Motif, load_jaspar, score_instance, score_range
 
 log = logging.getLogger(__name__)
 
@@ -113,10 +115,7 @@ def nearest_distance(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """Distance from each of ``x`` to the nearest of the sorted positions ``ref`` (inf if none)."""
     if len(ref) == 0:
         return np.full(len(x), np.inf)
-    i = np.searchsorted(ref, x)
-    left = ref[np.clip(i - 1, 0, len(ref) - 1)]
-    right = ref[np.clip(i, 0, len(ref) - 1)]
-    return np.minimum(np.abs(x - left), np.abs(right - x))
+    return np.abs(x - ref[nearest(ref, x)])
 
 
 def cell_correlation(cells: list[str]) -> np.ndarray:
@@ -255,21 +254,28 @@ def simulate_chrom(
     height = np.exp(rng.normal(4.4, 0.6, len(site_pos)))
     height[: len(tss)] *= 1.4
     for tf in tfs:
-        d = tf_sites[tf.name]
-        pr = tf.params
-        e = np.array([expr[(tf.name, c)] for c in cells])
-        e_fac = e / (e + 2.0)  # TPM 0.2 -> 0.09, TPM 30 -> 0.94
-        affinity = expit((d["rel"] - 0.72) / 0.06)
-        is_open = np.where(d["site"][:, None] >= 0, site_open[np.maximum(d["site"], 0)], False)
-        p = np.where(is_open, pr["p_open"], pr["p_closed"]) * affinity[:, None] * e_fac[None, :]
-        bound = rng.random(p.shape) < p
-        # indirect binding: open sites without this TF's motif
-        others = np.setdiff1d(np.arange(len(site_pos)), d["site"][d["site"] >= 0])
-        ind = (rng.random((len(others), len(cells))) < pr["indirect"] * e_fac[None, :]) & site_open[others]
-        d["bound"] = bound
-        d["indirect_site"] = others
-        d["indirect_bound"] = ind
+        bind(tf, tf_sites[tf.name], [expr[(tf.name, c)] for c in cells], site_open, rng)
     return ChromSim(name, seq, tss, strand, site_pos, site_open, height, len(tss), tf_sites)
+
+
+def bind(tf: TFModel, sites: dict, expression: list[float], site_open: np.ndarray, rng: np.random.Generator) -> None:
+    """Decide where ``tf`` binds in each cell: its instances ``sites`` gain ``bound`` and indirect binding.
+
+    ``expression`` is the TF's TPM per cell and ``site_open`` (n_sites, n_cells) the open
+    chromatin; adds ``bound`` (n_instances, n_cells), ``indirect_site`` (open sites without
+    the TF's motif) and ``indirect_bound`` (their binding per cell) to ``sites``.
+    """
+    pr = tf.params
+    e = np.array(expression)
+    e_fac = e / (e + 2.0)  # TPM 0.2 -> 0.09, TPM 30 -> 0.94
+    affinity = expit((sites["rel"] - 0.72) / 0.06)
+    is_open = np.where(sites["site"][:, None] >= 0, site_open[np.maximum(sites["site"], 0)], False)
+    p = np.where(is_open, pr["p_open"], pr["p_closed"]) * affinity[:, None] * e_fac[None, :]
+    sites["bound"] = rng.random(p.shape) < p
+    others = np.setdiff1d(np.arange(len(site_open)), sites["site"][sites["site"] >= 0])
+    n_cells = site_open.shape[1]
+    sites["indirect_site"] = others
+    sites["indirect_bound"] = (rng.random((len(others), n_cells)) < pr["indirect"] * e_fac[None, :]) & site_open[others]
 
 
 def load_tfs(names: list[str]) -> list[TFModel]:
