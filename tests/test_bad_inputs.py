@@ -4,6 +4,8 @@ Every case: a non-zero exit (or, where the table says so, a warning), one line t
 the file and what was expected, no traceback, and no output written.
 """
 
+import gzip
+import json
 import logging
 import subprocess
 import sys
@@ -95,9 +97,33 @@ def test_submission_missing_or_repeating_a_window(capsys, scoring):
     one_line(rc, err, "F.tab: window chr1:850-1050 appears twice")
 
 
-def test_negative_bootstrap(capsys, scoring):
-    rc, err = score(capsys, scoring, scoring.submission(scoring.good), "--bootstrap", "-3")
-    one_line(rc, err, "bootstrap: expected a count of subsamples >= 0, got -3")
+@pytest.mark.parametrize("count", ["-3", "1"])
+def test_bootstrap_of_fewer_than_two_subsamples(capsys, scoring, count):
+    # one fold leaves every window out of its only subsample: NaN bounds, so it is refused like a negative count
+    rc, err = score(capsys, scoring, scoring.submission(scoring.good), "--bootstrap", count)
+    one_line(rc, err, f"bootstrap: expected 0 (no bootstrap) or a count of subsamples >= 2, got {count}")
+
+
+def test_bootstrap_of_two_gives_finite_bounds(capsys, scoring):
+    rng = np.random.default_rng(1)
+    rows = [(c, s, e, round(float(v), 6)) for (c, s, e, _), v in zip(scoring.good, rng.random(len(scoring.good)))]
+    rc = main(["score", "--labels", str(scoring.labels), "--cell", "liver", "--predictions",
+               str(scoring.submission(rows)), "--chroms", "chr1,chr8", "--bootstrap", "2", "--json"])  # fmt: skip
+    out = capsys.readouterr()
+    assert rc == 0 and not out.err
+    got = json.loads(out.out)
+    assert all(np.isfinite(got[f"{m}_{b}"]) for m in ("auroc", "auprc") for b in ("lower", "upper"))
+
+
+def test_submission_with_a_header_line_names_the_line(capsys, scoring, tmp_path):
+    p = tmp_path / "H.tab.gz"
+    write_predictions(p, iter([("chr1", STARTS, np.full(len(STARTS), 0.5))]), size=200)
+    rows = gzip.open(p, "rt").read().splitlines()
+    for at, line in ((0, 1), (7, 8)):
+        edited = rows[:at] + ["chr\tstart\tstop\tscore"] + rows[at:]
+        p.write_bytes(gzip.compress(("\n".join(edited) + "\n").encode()))
+        rc, err = score(capsys, scoring, p)
+        one_line(rc, err, f"H.tab.gz, line {line}: 'chr\\tstart\\tstop\\tscore' looks like a header line", "no header")
 
 
 def test_scored_chromosome_without_labels(capsys, scoring):
@@ -220,6 +246,42 @@ def test_full_disk_is_one_line_and_leaves_nothing(capsys, peaks, monkeypatch):
     assert not out.exists() and not list(peaks.dir.glob(".out.tsv.gz*"))
 
 
+RANDOM = b"\x82" + np.random.default_rng(3).integers(0, 256, 4000, dtype=np.uint8).tobytes()
+
+
+@pytest.mark.parametrize("content", [RANDOM, gzip.compress(RANDOM, mtime=0)], ids=["random", "gzipped-random"])
+def test_peak_file_of_random_bytes(capsys, peaks, content):
+    bad = peaks.dir / "c.narrowPeak.gz"
+    bad.write_bytes(content)
+    args, out = peaks.labels(bad)
+    one_line(*run(capsys, *args), f"{bad}, line 1: binary data, not text; expected a narrowPeak file")
+    assert not out.exists() and not list(peaks.dir.glob(".out.tsv.gz*"))
+    r = subprocess.run([sys.executable, "-m", "dreamtf.cli", *args], capture_output=True, text=True)
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+
+
+def test_score_inputs_of_random_bytes(capsys, scoring):
+    bad = scoring.dir / "R.tsv.gz"
+    bad.write_bytes(RANDOM)
+    rc, err = run(capsys, "score", "--labels", str(bad), "--cell", "liver", "--predictions",
+                  str(scoring.submission(scoring.good)), "--chroms", "chr1,chr8")  # fmt: skip
+    one_line(rc, err, f"{bad}, line 1: binary data, not text; expected a label TSV")
+    bad = scoring.dir / "R.tab.gz"
+    bad.write_bytes(gzip.compress(RANDOM, mtime=0))
+    rc, err = score(capsys, scoring, bad)
+    one_line(rc, err, f"{bad}, line 1: binary data, not text; expected a predictions file")
+
+
+def test_chrom_sizes_and_blacklist_of_random_bytes(capsys, peaks):
+    (peaks.dir / "r.sizes").write_bytes(RANDOM)
+    args, out = peaks.labels([("chr1", 1000, 1240, 120)], sizes="r.sizes")
+    one_line(*run(capsys, *args), "r.sizes, line 1: binary data, not text; expected a chrom.sizes file")
+    (peaks.dir / "bl.bed").write_bytes(RANDOM)
+    args, out = peaks.labels([("chr1", 1000, 1240, 120)])
+    one_line(*run(capsys, *args), "bl.bed, line 1: binary data, not text; expected a BED file")
+    assert not out.exists()
+
+
 def test_cli_errors_print_no_traceback_from_a_real_process(peaks):
     args, _ = peaks.labels([])
     r = subprocess.run([sys.executable, "-m", "dreamtf.cli", *args], capture_output=True, text=True)
@@ -325,7 +387,7 @@ def test_release_checks(release_files):
 
 
 def test_motif_that_is_neither_a_file_nor_a_jaspar_id():
-    # it used to fall back to the TF's own JASPAR matrix without a word
+    # a motif path that does not exist is an error, never a silent fall-back to the TF's JASPAR matrix
     from dreamtf.motifs import load_jaspar
 
     with pytest.raises(DreamTFError, match=r"features.motifs.CTCF: '/no/such/ctcf.meme' is neither a motif file"):
@@ -337,7 +399,7 @@ def test_region_file_with_a_missing_value(tmp_path):
 
     p = tmp_path / "r.bed"
     p.write_text("chr1\t600\t800\nchr1\tNA\t850\n")
-    with pytest.raises(DreamTFError, match=r"r.bed: .*NA") as exc:
+    with pytest.raises(DreamTFError, match=r"r.bed, line 2: start 'NA' is not an integer; expected a region") as exc:
         read_regions(p)
     assert "\n" not in str(exc.value)
     p.write_text("chr1\t600\t800\nchr1\t650\n")

@@ -125,9 +125,24 @@ def test_score_cli_json(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     got = json.loads(r.stdout)
-    assert set(got) == {"auroc", "auprc", "recall_at_50_fdr", "recall_at_10_fdr", "n_bound", "n_unbound"}
-    ref = score(np.concatenate([codes, codes]), np.round(np.concatenate([scores, scores]), 6), bootstrap=0)
+    metrics = ["auroc", "auprc", "recall_at_50_fdr", "recall_at_10_fdr"]
+    bounds = {f"{m}_{b}" for m in metrics for b in ("lower", "upper")}
+    assert set(got) == {*metrics, "n_bound", "n_unbound", *bounds}
+    ref = score(np.concatenate([codes, codes]), np.round(np.concatenate([scores, scores]), 6), bootstrap=10)
     assert got["auprc"] == pytest.approx(ref["auprc"]) and got["n_bound"] == 2 * int((codes == 2).sum())
+    for m in metrics:
+        assert got[f"{m}_lower"] == pytest.approx(ref[f"{m}_lower"]) and got[f"{m}_upper"] == pytest.approx(
+            ref[f"{m}_upper"]
+        )
+    # the text output prints the same keys and values, one per line
+    args = ["--labels", str(lab), "--cell", "liver", "--predictions", str(pred), "--chroms", "chr1,chr8"]
+    text = run_cli("score", *args)
+    lines = dict(line.split("\t") for line in text.stdout.splitlines())
+    assert list(lines) == list(got)
+    assert all(float(lines[k]) == pytest.approx(v, abs=1e-6) for k, v in got.items())
+    # without the bootstrap: no bounds
+    r = run_cli("score", *args, "--json", "--bootstrap", "0")
+    assert set(json.loads(r.stdout)) == {*metrics, "n_bound", "n_unbound"}
 
 
 def test_score_matches_rows_by_position_not_order(tmp_path):
@@ -183,3 +198,68 @@ def test_score_cli_errors(tmp_path):
     r = run_cli("score", "--labels", str(lab), "--cell", "liver", "--predictions", str(narrow), "--chroms", "chr1")
     assert r.returncode == 1 and len(r.stderr.splitlines()) == 1
     assert f"{narrow}, line 1: window 600-700 is 100 bp, expected 200 bp windows" in r.stderr
+
+
+def test_version(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"dreamtf {version('dreamtf')}"
+
+
+def test_version_without_installed_metadata_reads_pyproject(monkeypatch):
+    import importlib.metadata
+    import tomllib
+
+    from conftest import ROOT
+    from dreamtf import cli
+
+    def missing(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", missing)
+    assert cli.version() == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+
+
+@pytest.mark.parametrize("command", ["", "simulate", "labels", "score", "manifest", "warm-up"])
+def test_help_shows_defaults_from_the_schema_and_no_markup(capsys, command):
+    from dreamtf.config import choices, defaults
+
+    with pytest.raises(SystemExit) as exc:
+        main([command, "--help"] if command else ["--help"])
+    assert exc.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    for markup in ("``", ":data:", ":func:", ":mod:", ":class:", "(default: None)", "(default: False)"):
+        assert markup not in out
+    expected = {
+        "simulate": [f"(default: {defaults('release', 'seed')})", f"(default: {defaults('release', 'preset')})"],
+        "labels": [
+            "{" + ",".join(choices("labels", "rule")) + "}",
+            f"(default: {defaults('labels', 'rule')})",
+            f"(default: {defaults('labels', 'min_overlap')})",
+            f"(default: {defaults('windows', 'size')})",
+            f"(default: {defaults('windows', 'step')})",
+        ],
+        "score": [
+            f"(default: {','.join(defaults('chromosomes', 'test'))})",
+            f"(default: {defaults('scoring', 'bootstrap')})",
+        ],
+    }.get(command, [])
+    for text in expected:
+        assert text in out, text
+
+
+def test_parser_defaults_are_the_schemas():
+    from dreamtf.cli import build_parser
+    from dreamtf.config import defaults
+
+    p = build_parser()
+    score = p.parse_args(["score", "--labels", "l", "--cell", "c", "--predictions", "p"])
+    assert score.chroms == ",".join(defaults("chromosomes", "test"))
+    assert score.bootstrap == defaults("scoring", "bootstrap")
+    labels = p.parse_args(["labels", "--chrom-sizes", "s", "--blacklist", "b", "--chroms", "chr1", "--cell", "c",
+                           "--conservative", "c", "--relaxed", "r", "--out", "o"])  # fmt: skip
+    assert (labels.rule, labels.min_overlap) == (defaults("labels", "rule"), defaults("labels", "min_overlap"))
+    assert (labels.size, labels.step) == (defaults("windows", "size"), defaults("windows", "step"))

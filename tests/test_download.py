@@ -186,3 +186,73 @@ class socket_port:
 
     def __exit__(self, *exc) -> None:
         self.s.close()
+
+
+def test_the_url_scheme_may_be_upper_case(release, tmp_path):
+    path = "annotations/test_regions.blacklistfiltered.bed.gz"
+    with serve(release) as srv:
+        url = srv.url.replace("http://", "HTTP://")
+        assert fetch_manifest(url, tmp_path / "m.tsv", wait=0) == read_manifest(release / "manifest.tsv")
+        assert fetch(url, _entry(release, path), tmp_path / "r.bed.gz", wait=0)
+    assert (tmp_path / "r.bed.gz").read_bytes() == (release / path).read_bytes()
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "www.example.org/release", "s3://bucket/release"])
+def test_a_url_that_is_not_http_or_ftp_is_refused_at_once(tmp_path, url):
+    with pytest.raises(DreamTFError, match=r"expected an http://, https:// or ftp:// URL$") as err:
+        fetch_manifest(url, tmp_path / "m.tsv", retries=3, wait=60)
+    assert str(err.value).startswith(url) and not (tmp_path / "m.tsv").exists()
+
+
+def test_ftp_urls_go_to_an_ftp_downloader_in_any_case(monkeypatch, tmp_path):
+    import pooch
+
+    from dreamtf.io.download import download
+
+    calls = []
+
+    class StandInFTP:
+        def __init__(self, **kwargs):
+            self.kwargs = kwargs
+
+        def __call__(self, url, output_file, _pooch):
+            calls.append(url)
+            Path(output_file).write_bytes(b"gtf lines\n")
+
+    monkeypatch.setattr(pooch, "FTPDownloader", StandInFTP)
+    for url in ("ftp://ftp.example.org/g.gtf.gz", "FTP://ftp.example.org/g.gtf.gz"):
+        download(url, tmp_path / "g.gtf.gz", lambda tmp: None, name="g.gtf.gz", wait=0)
+    assert calls == ["ftp://ftp.example.org/g.gtf.gz", "FTP://ftp.example.org/g.gtf.gz"]
+    assert (tmp_path / "g.gtf.gz").read_bytes() == b"gtf lines\n"
+
+
+def test_a_refused_ftp_file_is_not_asked_for_again(monkeypatch, tmp_path):
+    import ftplib
+
+    import pooch
+
+    from dreamtf.io.download import download
+
+    calls = []
+
+    class Refusing:
+        def __init__(self, **kwargs):
+            pass
+
+        def __call__(self, url, output_file, _pooch):
+            calls.append(url)
+            raise ftplib.error_perm("550 No such file or directory")
+
+    monkeypatch.setattr(pooch, "FTPDownloader", Refusing)
+    dest = tmp_path / "g.gtf.gz"
+    with pytest.raises(DreamTFError, match=r"^ftp://h/g.gtf.gz: FTP 550 No such file or directory; nothing of g.gtf"):
+        download("ftp://h/g.gtf.gz", dest, lambda tmp: None, name="g.gtf.gz", retries=3, wait=0)
+    assert calls == ["ftp://h/g.gtf.gz"] and list(tmp_path.iterdir()) == []
+
+
+def test_a_manifest_of_random_bytes_is_named_by_url(release, tmp_path):
+    (release / "manifest.tsv").write_bytes(b"\x82" + os.urandom(3000))
+    with serve(release) as srv:
+        with pytest.raises(DreamTFError, match=rf"^{srv.url}/manifest.tsv, line 1: binary data, not text; expected a"):
+            fetch_manifest(srv.url, tmp_path / "m.tsv", wait=0)
+    assert not (tmp_path / "m.tsv").exists()

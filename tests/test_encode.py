@@ -151,3 +151,20 @@ def test_regions_from_a_genome_follow_the_window_rule_and_name_mismatched_files(
         write_regions_from_genome(fasta, bl, out, **kw)
     with pytest.raises(DreamTFError, match=r"config: release.chromosomes: chromosome 'chr3' is not in the genome"):
         write_regions_from_genome(fasta, bl, out, **{**kw, "chromosomes": ["chr1", "chr3"]})
+
+
+def test_an_absolute_href_and_a_portal_url_in_upper_case(portal, tmp_path):
+    # URL schemes are case-insensitive: an absolute href is used as it is, whatever its case
+    href = portal.url.replace("http://", "HTTP://") + "/files/ENCFF106AAA/@@download/ENCFF106AAA.bed.gz"
+    add_portal_file(portal.root, "ENCFF106AAA", portal.data, "bed.gz", href=href, **PEAKS)
+    dest = tmp_path / "peaks.narrowPeak.gz"
+    fetch_accession(portal.url.replace("http://", "HTTP://"), "ENCFF106AAA", dest, kind="peaks", assembly="hg19",
+                    wait=0)  # fmt: skip
+    assert dest.read_bytes() == portal.data
+    assert portal.hits["files/ENCFF106AAA/@@download/ENCFF106AAA.bed.gz"] == 1
+
+
+def test_an_annotation_url_in_upper_case(portal, tmp_path):
+    url = portal.url.replace("http://", "HTTP://") + "/files/ENCFF100AAA/@@download/ENCFF100AAA.bed.gz"
+    digest = fetch_url(url, tmp_path / "blacklist.bed.gz", hashlib.md5(portal.data).hexdigest(), wait=0)
+    assert digest == hashlib.md5(portal.data).hexdigest()

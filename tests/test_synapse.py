@@ -101,7 +101,7 @@ def test_listing_maps_synapse_folders_to_the_release_layout(synapse):
 
 
 def test_the_challenge_folders_are_the_organisers():
-    # DESIGN section 2 and the organisers' own upload script
+    # the folder ids of the organisers' own upload script
     assert S.FOLDERS["DNASE/fold_coverage_wiggles"] == "syn6176233"
     assert S.FOLDERS["ChIPseq/labels"] == "syn6181335"
     assert S.FOLDERS["ChIPseq/peaks/conservative"] == "syn6181337"

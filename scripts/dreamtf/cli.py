@@ -1,6 +1,7 @@
-"""The ``dreamtf`` command: the steps people run on their own (simulate, manifest, labels, score).
+"""The dreamtf command: the steps people run on their own (simulate, manifest, labels, score, warm-up).
 
-Errors a user can fix print one line on stderr and exit with status 1.
+Every default comes from the workflow's schema (:mod:`dreamtf.config`). Errors a user
+can fix print one line on stderr and exit with status 1.
 """
 
 from __future__ import annotations
@@ -10,11 +11,33 @@ import json
 import logging
 import sys
 import time
+from pathlib import Path
 
-from . import defaults as D
+from .config import choices, defaults
 from .errors import DreamTFError, os_error_message
 
 log = logging.getLogger("dreamtf")
+
+DESCRIPTION = "The ENCODE-DREAM TF-binding challenge's steps that people run on their own."
+#: the score keys printed first, in this order; bootstrap bounds and anything else follow, sorted
+SCORE_KEYS = ["auroc", "auprc", "recall_at_50_fdr", "recall_at_10_fdr", "n_bound", "n_unbound"]
+
+
+def version() -> str:
+    """The installed package's version, else the one in the source tree's pyproject.toml."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("dreamtf")
+    except PackageNotFoundError:
+        import tomllib
+
+        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+        try:
+            return tomllib.loads(pyproject.read_text())["project"]["version"]
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "unknown"
 
 
 def _simulate(args) -> None:
@@ -25,11 +48,11 @@ def _simulate(args) -> None:
         args.out,
         seed=args.seed,
         preset=args.preset,
-        test_chroms=D.TEST_CHROMS,
-        size=D.WINDOW_SIZE,
-        step=D.WINDOW_STEP,
-        label_rule=D.LABEL_RULE,
-        min_overlap=D.MIN_OVERLAP,
+        test_chroms=defaults("chromosomes", "test"),
+        size=defaults("windows", "size"),
+        step=defaults("windows", "step"),
+        label_rule=defaults("labels", "rule"),
+        min_overlap=defaults("labels", "min_overlap"),
     )
     log.info("simulated release written to %s in %.1f s", args.out, time.perf_counter() - t0)
     print(json.dumps(summary, indent=1))
@@ -69,12 +92,11 @@ def _score(args) -> None:
 
     chroms = parse_chrom_list(args.chroms)
     res = score_files(args.labels, args.cell, args.predictions, chroms=chroms, bootstrap=args.bootstrap)
-    keys = ["auroc", "auprc", "recall_at_50_fdr", "recall_at_10_fdr", "n_bound", "n_unbound"]
+    ordered = {k: res[k] for k in SCORE_KEYS + sorted(set(res) - set(SCORE_KEYS))}
     if args.json:
-        print(json.dumps({k: res[k] for k in keys}))
+        print(json.dumps(ordered))
     else:
-        for k in keys + sorted(set(res) - set(keys)):
-            v = res[k]
+        for k, v in ordered.items():
             print(f"{k}\t{v:.6f}" if isinstance(v, float) else f"{k}\t{v}")
 
 
@@ -95,60 +117,86 @@ def _warm_up(args) -> None:
     print(f"TOMTOM's JIT code compiled and cached ({time.perf_counter() - t0:.1f} s)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="dreamtf", description=__doc__.splitlines()[0])
-    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
-    sub = p.add_subparsers(dest="command", required=True)
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Appends "(default: ...)" to an option's help where there is a default to show."""
 
-    s = sub.add_parser("simulate", help="write a simulated challenge release")
+    def _get_help_string(self, action):
+        if action.required or action.default in (None, False, argparse.SUPPRESS):
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _command(sub, name: str, text: str) -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".", formatter_class=_HelpFormatter)
+
+
+def _add_simulate(sub) -> None:
+    s = _command(sub, "simulate", "write a simulated challenge release")
     s.add_argument("--out", required=True, help="release folder to write")
-    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--seed", type=int, default=defaults("release", "seed"), help="the simulator's random seed")
     s.add_argument(
         "--preset",
-        choices=["demo", "bench"],
-        default="demo",
-        help="demo: a few Mb per chromosome; bench: real hg19 lengths",
+        choices=choices("release", "preset"),
+        default=defaults("release", "preset"),
+        help="demo: a few Mb per chromosome; bench: the real hg19 chromosome lengths",
     )
     s.set_defaults(func=_simulate)
 
-    m = sub.add_parser("manifest", help="list a release folder's files with sizes and md5 (manifest.tsv)")
-    m.add_argument("release", help="release folder; writes <release>/manifest.tsv")
-    m.set_defaults(func=_manifest)
 
-    lb = sub.add_parser("labels", help="derive U/A/B labels for one cell from ChIP-seq narrowPeaks")
-    lb.add_argument("--chrom-sizes", required=True)
+def _add_labels(sub) -> None:
+    lb = _command(sub, "labels", "derive U/A/B labels for one cell from ChIP-seq narrowPeaks")
+    lb.add_argument("--chrom-sizes", required=True, help="chromosome lengths (chrom.sizes or .fai)")
     lb.add_argument("--blacklist", required=True, help="BED of excluded regions (windows overlapping are dropped)")
     lb.add_argument("--chroms", required=True, help="comma-separated chromosomes, e.g. chr2,chr3")
-    lb.add_argument("--cell", required=True)
+    lb.add_argument("--cell", required=True, help="the cell type, the label column's name")
     lb.add_argument("--conservative", required=True, help="conservative (IDR) narrowPeak")
     lb.add_argument("--relaxed", required=True, help="relaxed narrowPeak")
     lb.add_argument(
         "--rule",
-        choices=["challenge", "overlap", "summit"],
-        default=D.LABEL_RULE,
-        help="the label rule (default: the challenge organisers' own)",
+        choices=choices("labels", "rule"),
+        default=defaults("labels", "rule"),
+        help="the label rule; challenge is the organisers' own",
     )
-    lb.add_argument("--min-overlap", type=int, default=D.MIN_OVERLAP, help="bp of overlap for the 'overlap' rule")
-    lb.add_argument("--size", type=int, default=D.WINDOW_SIZE, help="window size in bp")
-    lb.add_argument("--step", type=int, default=D.WINDOW_STEP, help="window step in bp")
+    lb.add_argument(
+        "--min-overlap", type=int, default=defaults("labels", "min_overlap"), help="bp of overlap for the overlap rule"
+    )
+    lb.add_argument("--size", type=int, default=defaults("windows", "size"), help="window size in bp")
+    lb.add_argument("--step", type=int, default=defaults("windows", "step"), help="window step in bp")
     lb.add_argument("--out", required=True, help="label TSV to write (.tsv.gz)")
     lb.set_defaults(func=_labels)
 
-    sc = sub.add_parser("score", help="score a submission file as the challenge did")
-    sc.add_argument("--labels", required=True)
-    sc.add_argument("--cell", required=True)
-    sc.add_argument("--predictions", required=True)
-    sc.add_argument("--chroms", default=",".join(D.TEST_CHROMS), help="scored chromosomes, comma-separated")
+
+def _add_score(sub) -> None:
+    sc = _command(sub, "score", "score a submission file as the challenge did")
+    sc.add_argument("--labels", required=True, help="label TSV (chr, start, stop, one U/A/B column per cell)")
+    sc.add_argument("--cell", required=True, help="the cell type scored, a column of the label TSV")
+    sc.add_argument("--predictions", required=True, help="submission file (chr, start, stop, score; no header)")
+    sc.add_argument(
+        "--chroms", default=",".join(defaults("chromosomes", "test")), help="scored chromosomes, comma-separated"
+    )
     sc.add_argument(
         "--bootstrap",
         type=int,
-        default=D.BOOTSTRAP,
-        help="stratified 90%% subsamples for lower/upper bounds, as the challenge (0: none)",
+        default=defaults("scoring", "bootstrap"),
+        help="stratified subsamples, each leaving out one of this many folds, whose minimum and maximum bound "
+        "each metric (10: the challenge's 90%% subsamples; 0: none; else at least 2)",
     )
-    sc.add_argument("--json", action="store_true", help="print one JSON object")
+    sc.add_argument("--json", action="store_true", help="print one JSON object instead of tab-separated lines")
     sc.set_defaults(func=_score)
 
-    w = sub.add_parser("warm-up", help="compile and cache the JIT code of the interpret step (TOMTOM) once")
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="dreamtf", description=DESCRIPTION, formatter_class=_HelpFormatter)
+    p.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = p.add_subparsers(dest="command", required=True)
+    _add_simulate(sub)
+    m = _command(sub, "manifest", "list a release folder's files with sizes and md5 (manifest.tsv)")
+    m.add_argument("release", help="release folder; writes <release>/manifest.tsv")
+    m.set_defaults(func=_manifest)
+    _add_labels(sub)
+    _add_score(sub)
+    w = _command(sub, "warm-up", "compile and cache the JIT code of the interpret step (TOMTOM) once")
     w.set_defaults(func=_warm_up)
     return p
 

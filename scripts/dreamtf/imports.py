@@ -3,9 +3,8 @@
 xgboost imports scikit-learn for its scikit-learn estimator classes, and Keras on
 TensorFlow imports scikit-learn for its own such wrappers and JAX for TensorFlow Lite's
 converter. dreamtf calls none of them (``xgboost.train``, a Keras functional model), and
-each library falls back cleanly when those packages are missing. On the 2-core machine
-they cost 1.8 s of xgboost's 2.2 s import and 1.4 s of Keras's 5.7 s, in each of the
-demo's 50 XGBoost and 17 Keras jobs.
+each library falls back cleanly when those packages are missing. Loading them is most of
+each library's import time, and a workflow runs many short jobs that each import afresh.
 
 So in the workflow's own job processes (:func:`dreamtf.rule.run` calls :func:`for_jobs`)
 those packages are hidden while xgboost or Keras is first imported, and visible again

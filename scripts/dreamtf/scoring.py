@@ -1,4 +1,9 @@
-"""Scoring a submission file against a label TSV, as the challenge did (DESIGN section 7)."""
+"""Scoring a submission file against a label TSV, as the challenge did.
+
+The challenge scored each (TF, held-out cell) on the test chromosomes only: auROC,
+auPRC and recall at 50 % and 10 % FDR over the bound (B) and unbound (U) windows,
+ambiguous (A) windows left out, with bounds from stratified bootstrap subsamples.
+"""
 
 from __future__ import annotations
 
@@ -23,12 +28,30 @@ def score_files(
 ) -> dict:
     """Score one cell's submission on the held-out ``chroms`` (every one must be labelled).
 
-    ``size`` is the configured window size (default: the labels' own); the submission's
-    windows must have the labels' width, and every labelled window a prediction.
+    Parameters
+    ----------
+    labels_path, predictions_path : path-like
+        The label TSV and the submission file.
+    cell : str
+        The label column scored.
+    chroms : list of str
+        The scored chromosomes.
+    bootstrap : int
+        Stratified subsamples, each leaving out one of ``bootstrap`` folds (10 gives the
+        challenge's 90 % subsamples), whose minimum and maximum are ``<metric>_lower`` and
+        ``<metric>_upper``: 0 for none, else at least 2 (one fold would leave every window
+        out of its only subsample, so its bounds would be undefined).
+    size : int, optional
+        The configured window size (default: the labels' own); the submission's windows
+        must have the labels' width, and every labelled window a prediction.
+
+    Returns
+    -------
+    dict of the metrics and window counts (:func:`dreamtf.metrics.score`).
     """
     chroms = list(chroms)
-    if bootstrap < 0:
-        raise DreamTFError(f"bootstrap: expected a count of subsamples >= 0, got {bootstrap}")
+    if bootstrap < 0 or bootstrap == 1:
+        raise DreamTFError(f"bootstrap: expected 0 (no bootstrap) or a count of subsamples >= 2, got {bootstrap}")
     lab = read_labels(labels_path, cells=[cell], chroms=chroms, size=size)
     missing = [c for c in chroms if c not in lab.chroms]
     if missing:

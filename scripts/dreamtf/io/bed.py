@@ -16,7 +16,7 @@ def read_bed3(path: str | os.PathLike) -> dict[str, np.ndarray]:
     Returns ``{chrom: int64 array of shape (n, 2)}`` holding (start, end) sorted by start.
     """
     rows: dict[str, list[tuple[int, int]]] = {}
-    with open_text(path) as fh:
+    with open_text(path, "a BED file (chrom, start, end; tab-separated)") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip() or line.startswith(("#", "track", "browser")):
                 continue

@@ -17,18 +17,32 @@ from ..errors import DreamTFError
 log = logging.getLogger(__name__)
 
 
+#: the first four bytes of a bigWig (its magic number, either byte order) and of a bigBed
+BIGWIG_MAGIC = (b"\x26\xfc\x8f\x88", b"\x88\x8f\xfc\x26")
+BIGBED_MAGIC = (b"\xeb\xf2\x89\x87", b"\x87\x89\xf2\xeb")
+
+
 def open_bigwig(path: str | os.PathLike):
-    """Open a bigWig for reading, with a clear error for anything else."""
+    """Open a bigWig for reading, with a clear error for anything else.
+
+    The magic number is checked first, so a file of another kind is named as such
+    without pyBigWig's own messages on stderr.
+    """
     import pyBigWig
 
     if not os.path.isfile(path):
         raise DreamTFError(f"{path}: bigWig file not found")
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if magic not in BIGWIG_MAGIC:
+        kind = "a bigBed file" if magic in BIGBED_MAGIC else "not a bigWig file"
+        raise DreamTFError(f"{path}: {kind} (no bigWig signature in its first bytes); expected a bigWig signal track")
     try:
         bw = pyBigWig.open(str(path))
     except RuntimeError:
         bw = None
     if bw is None or not bw.isBigWig():
-        raise DreamTFError(f"{path}: not a readable bigWig file")
+        raise DreamTFError(f"{path}: not a readable bigWig file (a damaged or truncated one?)")
     return bw
 
 

@@ -28,13 +28,14 @@ def parse_chrom_list(text: str | list[str]) -> list[str]:
 def read_chrom_sizes(path: str | os.PathLike) -> dict[str, int]:
     """Read a two-column ``name<TAB>length`` file (UCSC chrom.sizes or a .fai)."""
     sizes: dict[str, int] = {}
-    with open_text(path) as fh:
+    with open_text(path, "a chrom.sizes file (chromosome<TAB>length)") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip() or line.startswith("#"):
                 continue
             parts = line.split()
             if len(parts) < 2 or not parts[1].isdigit() or int(parts[1]) == 0:
-                raise DreamTFError(f"{path}, line {lineno}: expected 'chromosome<TAB>length', got {line.strip()!r}")
+                got = line.strip()[:80]
+                raise DreamTFError(f"{path}, line {lineno}: expected 'chromosome<TAB>length', got {got!r}")
             if parts[0] in sizes:
                 raise DreamTFError(f"{path}, line {lineno}: chromosome {parts[0]!r} listed twice")
             sizes[parts[0]] = int(parts[1])

@@ -1,4 +1,4 @@
-"""Fetching release files over HTTP(S) with pooch's downloader, verified against the manifest.
+"""Fetching release files over HTTP(S) (or FTP) with pooch's downloaders, verified against the manifest.
 
 A file is streamed to a temporary name beside its target, checked for its size and md5,
 and only then renamed into place: a failed, corrupt or interrupted transfer leaves
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import socket
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -20,6 +22,10 @@ from .files import atomic_path, remove_stale_temps
 from .manifest import MANIFEST_NAME, Entry, read_manifest, verify
 
 log = logging.getLogger(__name__)
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
+#: a lost or refused connection, a timeout, an unknown host (FTP; requests wraps its own)
+_NETWORK_ERRORS = (ConnectionError, TimeoutError, socket.gaierror)
 
 
 def human_bytes(n: float) -> str:
@@ -89,11 +95,30 @@ def fetch(
     return True
 
 
-def download(url: str, dest: Path, check, *, name: str, retries: int = 3, timeout: float = 60.0, wait: float = 2.0):
-    """Stream ``url`` to ``dest`` atomically; ``check(tmp)`` returns None or what is wrong with the file."""
+def url_scheme(url: str) -> str:
+    """The scheme of ``url`` in lower case (URL schemes are case-insensitive); "" when it has none."""
+    match = _SCHEME.match(url)
+    return match.group(1).lower() if match else ""
+
+
+def _downloader(url: str, name: str, timeout: float):
     import pooch
+
+    scheme = url_scheme(url)
+    if scheme in ("http", "https"):
+        return pooch.HTTPDownloader(progressbar=LogProgress(name), timeout=timeout)
+    if scheme == "ftp":
+        return pooch.FTPDownloader(timeout=timeout)  # pooch's FTP progress needs tqdm: none
+    raise DreamTFError(f"{url}: expected an http://, https:// or ftp:// URL")
+
+
+def download(url: str, dest: Path, check, *, name: str, retries: int = 3, timeout: float = 60.0, wait: float = 2.0):
+    """Stream ``url`` (HTTP(S) or FTP) to ``dest`` atomically; ``check(tmp)`` returns None or what is wrong with it."""
+    import ftplib
+
     import requests
 
+    fetcher = _downloader(url, name, timeout)
     problem = ""
     for attempt in range(retries + 1):
         if attempt:
@@ -101,7 +126,7 @@ def download(url: str, dest: Path, check, *, name: str, retries: int = 3, timeou
             time.sleep(wait * 2 ** (attempt - 1))
         try:
             with atomic_path(dest) as tmp:
-                pooch.HTTPDownloader(progressbar=LogProgress(name), timeout=timeout)(url, str(tmp), None)
+                fetcher(url, str(tmp), None)
                 problem = check(tmp)
                 if problem:
                     raise _Corrupt(problem)
@@ -112,7 +137,10 @@ def download(url: str, dest: Path, check, *, name: str, retries: int = 3, timeou
             problem = f"HTTP {exc.response.status_code} {exc.response.reason}"
             if exc.response.status_code in (401, 403, 404, 410):
                 break  # not there or not allowed: asking again will not help
-        except requests.exceptions.RequestException as exc:
+        except ftplib.error_perm as exc:
+            problem = f"FTP {_short(exc)}"
+            break  # a permanent FTP reply (no such file, login refused): asking again will not help
+        except (requests.exceptions.RequestException, ftplib.Error, EOFError, *_NETWORK_ERRORS) as exc:
             problem = f"transfer failed ({type(exc).__name__}: {_short(exc)})"
     raise DreamTFError(f"{url}: {problem}; nothing of {name} was kept")
 

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import DreamTFError
-from .download import download, human_bytes
+from .download import download, human_bytes, url_scheme
 from .files import remove_stale_temps
 from .manifest import Entry, file_md5, verify
 
@@ -94,7 +94,7 @@ def fetch_accession(
         human_bytes(entry.bytes),
     )
     href = meta["href"]
-    file_url = href if href.startswith("http") else portal.rstrip("/") + href
+    file_url = href if url_scheme(href) else portal.rstrip("/") + href  # an absolute href, or one on the portal
     download(file_url, dest, lambda t: verify(t, entry), name=accession, **kwargs)
     log.info("%s: size and md5 verified", accession)
     return meta

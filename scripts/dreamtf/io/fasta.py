@@ -44,7 +44,7 @@ def iter_fasta(path: str | os.PathLike) -> Iterator[tuple[str, bytes]]:
     """
     name: str | None = None
     chunks: list[bytes] = []
-    with open_text(path) as fh:
+    with open_text(path, "a FASTA file") as fh:
         for lineno, line in enumerate(fh, 1):
             if line.startswith(">"):
                 if name is not None:
@@ -57,7 +57,10 @@ def iter_fasta(path: str | os.PathLike) -> Iterator[tuple[str, bytes]]:
                 if line.strip():
                     raise DreamTFError(f"{path}, line {lineno}: sequence before the first '>' header")
             else:
-                chunks.append(line.rstrip("\r\n").encode("ascii"))
+                try:
+                    chunks.append(line.rstrip("\r\n").encode("ascii"))
+                except UnicodeEncodeError:
+                    raise DreamTFError(f"{path}, line {lineno}: non-ASCII characters in a sequence line") from None
     if name is not None:
         yield name, b"".join(chunks)
 

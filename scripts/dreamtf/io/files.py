@@ -22,9 +22,11 @@ from ..errors import DreamTFError
 
 log = logging.getLogger(__name__)
 
-#: gzip level for large text outputs: level 1 is ~4x faster than 6 and these files
-#: (coordinates on a regular grid) compress almost as well.
+#: gzip level for large text outputs: level 1 is several times faster than the default 6,
+#: and these files (coordinates on a regular grid) compress almost as well.
 FAST_GZIP_LEVEL = 1
+#: at most this many bytes of a text file are looked at before it is read: a NUL byte among them means binary data
+SNIFF_BYTES = 1 << 16
 
 
 def is_gzip(path: str | os.PathLike) -> bool:
@@ -42,16 +44,54 @@ def check_readable(path: str | os.PathLike, what: str = "file") -> Path:
 
 
 @contextlib.contextmanager
-def open_text(path: str | os.PathLike) -> Iterator:
-    """Open a plain or gzipped text file for reading; corrupt gzip raises DreamTFError."""
+def open_text(path: str | os.PathLike, what: str = "a text file") -> Iterator:
+    """Open a plain or gzipped text file for reading, as UTF-8.
+
+    A corrupt or truncated gzip file, and bytes that are not text (a binary file, a
+    compressed file under a plain name, random data), raise DreamTFError naming the file,
+    the line and ``what`` was expected there (for example ``"a narrowPeak file"``).
+    """
     p = check_readable(path)
-    fh = gzip.open(p, "rt") if is_gzip(p) else open(p)
+    fh = gzip.open(p, "rt", encoding="utf-8") if is_gzip(p) else open(p, encoding="utf-8")
     try:
+        if "\x00" in fh.buffer.peek(SNIFF_BYTES)[:SNIFF_BYTES].decode("latin-1"):
+            raise not_text(p, what)
         yield fh
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise DreamTFError(f"{p}: truncated or corrupt gzip file ({exc})") from None
+        raise DreamTFError(f"{p}: truncated or corrupt gzip file ({exc}); expected {what}") from None
+    except UnicodeDecodeError:
+        raise not_text(p, what) from None
     finally:
         fh.close()
+
+
+def not_text(path: str | os.PathLike, what: str) -> DreamTFError:
+    """The error for a file that should be text but holds binary data, naming its first such line."""
+    n = first_binary_line(path)
+    where = f"{path}, line {n}" if n else str(path)
+    return DreamTFError(f"{where}: binary data, not text; expected {what}")
+
+
+def first_binary_line(path: str | os.PathLike) -> int:
+    """The number of the first line of a (gzipped) file that is not UTF-8 text (0 when every line is)."""
+    opener = gzip.open if is_gzip(path) else open
+    try:
+        with opener(path, "rb") as fh:
+            for lineno, raw in enumerate(fh, 1):
+                if not is_text(raw):
+                    return lineno
+    except (EOFError, gzip.BadGzipFile, zlib.error):
+        pass
+    return 0
+
+
+def is_text(raw: bytes) -> bool:
+    """True when ``raw`` (a line) is UTF-8 text without NUL bytes."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in raw
 
 
 def _umask() -> int:

@@ -1,4 +1,4 @@
-"""A release's ``manifest.tsv`` (DESIGN section 2): every file's path, size and md5.
+"""A release's ``manifest.tsv``: every file's path, size and md5, for downloads to verify against.
 
 ```
 path	bytes	md5
@@ -50,10 +50,11 @@ def _check_rel_path(path: str, where: str) -> str:
 def read_manifest(path: str | os.PathLike) -> dict[str, Entry]:
     """``{relative path: Entry}``; a malformed line is one error naming the file and line."""
     entries: dict[str, Entry] = {}
-    with open_text(path) as fh:
+    with open_text(path, "a release manifest (path, bytes, md5; tab-separated)") as fh:
         header = fh.readline().rstrip("\r\n").split("\t")
         if tuple(header) != HEADER:
-            raise DreamTFError(f"{path}, line 1: expected the header {' '.join(HEADER)!r}, found {' '.join(header)!r}")
+            found = " ".join(header)[:80]
+            raise DreamTFError(f"{path}, line 1: expected the header {' '.join(HEADER)!r}, found {found!r}")
         for n, line in enumerate(fh, start=2):
             line = line.rstrip("\r\n")
             if not line:

@@ -14,14 +14,16 @@ def read_motif_counts(path, tf: str) -> tuple[str, np.ndarray]:
     Picks the motif whose id or name equals ``tf`` (case-insensitive), else the first one.
     Returns its id and its (length, 4) count matrix (MEME probabilities times 100).
     """
-    with open_text(path) as fh:
+    with open_text(path, "a JASPAR or MEME motif file") as fh:
         text = fh.read()
     motifs: list[tuple[str, str, np.ndarray]] = []
     if "letter-probability matrix" in text:  # MEME
         blocks = text.split("\nMOTIF ")[1:] if not text.startswith("MOTIF ") else text.split("MOTIF ")[1:]
         for b in blocks:
             lines = b.splitlines()
-            ids = lines[0].split()
+            ids = lines[0].split() if lines else []
+            if not ids:
+                raise DreamTFError(f"{path}: a MOTIF line without a motif id (expected MEME format)")
             rows, started = [], False
             for line in lines[1:]:
                 if line.startswith("letter-probability matrix"):
@@ -42,6 +44,8 @@ def read_motif_counts(path, tf: str) -> tuple[str, np.ndarray]:
     else:  # JASPAR
         for block in text.split(">")[1:]:
             lines = [ln for ln in block.splitlines() if ln.strip()]
+            if not lines:
+                raise DreamTFError(f"{path}: a '>' line without a motif id (expected JASPAR format)")
             head = lines[0].split()
             counts = {}
             for ln in lines[1:]:

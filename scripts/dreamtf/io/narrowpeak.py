@@ -66,37 +66,12 @@ def read_narrowpeak(
     quietly.
     """
     cols: dict[str, list[tuple[int, int, int, float]]] = {}
-    with open_text(path) as fh:
+    with open_text(path, "a narrowPeak file") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip() or line.startswith(("#", "track", "browser")):
                 continue
             parts = line.rstrip("\n").split("\t")
-            if len(parts) < 10:
-                raise DreamTFError(
-                    f"{path}, line {lineno}: expected at least 10 tab-separated narrowPeak columns, got {len(parts)}"
-                )
-            try:
-                start, end, offset = int(parts[1]), int(parts[2]), int(parts[9])
-                signal = float(parts[6])
-            except ValueError:
-                raise DreamTFError(
-                    f"{path}, line {lineno}: start, end and peak must be integers and signalValue a number"
-                ) from None
-            if start < 0 or end <= start:
-                raise DreamTFError(f"{path}, line {lineno}: bad interval {start}-{end}")
-            if not math.isfinite(signal):
-                raise DreamTFError(f"{path}, line {lineno}: signalValue {parts[6]!r}; expected a finite number")
-            if offset < 0:
-                summit = (start + end) // 2
-            elif offset > end - start:
-                raise DreamTFError(
-                    f"{path}, line {lineno}: summit offset {offset} lies outside the {end - start} bp peak"
-                )
-            elif offset == end - start:  # SPP/IDR peaks sometimes put the summit on the end coordinate
-                summit = end - 1
-            else:
-                summit = start + offset
-            cols.setdefault(parts[0], []).append((start, end, summit, signal))
+            cols.setdefault(parts[0], []).append(_parse_peak(parts, f"{path}, line {lineno}"))
     n = sum(len(r) for r in cols.values())
     if n == 0 and not allow_empty:
         raise DreamTFError(f"{path}: no peaks (an empty narrowPeak file)")
@@ -120,6 +95,28 @@ def read_narrowpeak(
             arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2].astype(np.int64), arr[:, 3]
         )
     return out
+
+
+def _parse_peak(parts: list[str], where: str) -> tuple[int, int, int, float]:
+    """(start, end, absolute summit, signal) of one narrowPeak line split at tabs; ``where`` names it in errors."""
+    if len(parts) < 10:
+        raise DreamTFError(f"{where}: expected at least 10 tab-separated narrowPeak columns, got {len(parts)}")
+    try:
+        start, end, offset = int(parts[1]), int(parts[2]), int(parts[9])
+        signal = float(parts[6])
+    except ValueError:
+        raise DreamTFError(f"{where}: start, end and peak must be integers and signalValue a number") from None
+    if start < 0 or end <= start:
+        raise DreamTFError(f"{where}: bad interval {start}-{end}")
+    if not math.isfinite(signal):
+        raise DreamTFError(f"{where}: signalValue {parts[6]!r}; expected a finite number")
+    if offset < 0:
+        return start, end, (start + end) // 2, signal
+    if offset > end - start:
+        raise DreamTFError(f"{where}: summit offset {offset} lies outside the {end - start} bp peak")
+    if offset == end - start:  # SPP/IDR peaks sometimes put the summit on the end coordinate
+        return start, end, end - 1, signal
+    return start, end, start + offset, signal
 
 
 def write_narrowpeak(path: str | os.PathLike, peaks: dict[str, Peaks], *, name_prefix: str = "peak") -> int:

@@ -1,7 +1,8 @@
 """The challenge's own release on Synapse, through synapseclient (``release.source: synapse``).
 
-The organisers stored each kind of file flat in one Synapse folder (their upload script,
-and DESIGN section 2); :data:`FOLDERS` maps each to its place in the release layout. The
+The organisers stored each kind of file flat in one Synapse folder (as their upload script
+did); :data:`FOLDERS` maps each to its place in the release layout that every data source
+produces (``annotations/``, ``ChIPseq/``, ``DNASE/``, ``RNAseq/``). The
 final-round labels (``syn10164048``) are named ``<TF>.train.labels.tsv.gz`` there, as the
 official scorer expects; here they become ``ChIPseq/labels/<TF>.test.labels.tsv.gz``.
 
@@ -136,7 +137,7 @@ def write_listing(path: str | os.PathLike, listing: dict[str, str]) -> None:
 
 def read_listing(path: str | os.PathLike) -> dict[str, str]:
     listing = {}
-    with open_text(path) as fh:
+    with open_text(path, "a Synapse listing (path, synapse_id)") as fh:
         if fh.readline().rstrip("\r\n") != "path\tsynapse_id":
             raise DreamTFError(f"{path}, line 1: expected the header 'path synapse_id'")
         for n, line in enumerate(fh, start=2):

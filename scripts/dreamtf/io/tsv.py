@@ -1,20 +1,25 @@
 """Tab-separated tables through Arrow: streaming reads, batched atomic writes.
 
 Arrow parses and formats in C++, a batch at a time, so a 50 M-row window table never
-sits in memory as text. Parse errors become DreamTFError naming the file.
+sits in memory as text. A row Arrow refuses becomes one DreamTFError naming the file,
+the line and what was expected.
 """
 
 from __future__ import annotations
 
+import gzip
 import os
+import re
+import zlib
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..errors import DreamTFError
-from .files import FAST_GZIP_LEVEL, atomic_path, check_readable, gzip_sink, is_gzip
+from .files import FAST_GZIP_LEVEL, atomic_path, check_readable, gzip_sink, is_gzip, is_text
 
 
 def write_tsv_batches(
@@ -67,22 +72,24 @@ def coded_column(codes: np.ndarray, alphabet: list[str]) -> pa.Array:
     )
 
 
-def read_csv_stream(
+def read_tsv_batches(
     path: str | os.PathLike,
     *,
     column_names: list[str] | None = None,
     column_types: dict | None = None,
     include_columns: list[str] | None = None,
+    what: str = "a tab-separated table",
     block_size: int = 1 << 24,
-) -> pacsv.CSVStreamingReader:
-    """Open a (gzipped) TSV for streaming with Arrow; problems name the file."""
+) -> Iterator[pa.RecordBatch]:
+    """Stream a (gzipped) TSV's record batches with Arrow; a refused file is one DreamTFError.
+
+    ``column_names`` None means the file's first line is its header. When Arrow refuses a
+    row (a wrong column count, a value that is not of its column's type, binary data, a
+    damaged gzip stream), the file is scanned again from the failing batch to name the
+    line and the problem; ``what`` says in the message what was expected.
+    """
     p = check_readable(path)
-    read_opts = pacsv.ReadOptions(
-        column_names=column_names,
-        block_size=block_size,
-        use_threads=True,
-    )
-    parse_opts = pacsv.ParseOptions(delimiter="\t")
+    read_opts = pacsv.ReadOptions(column_names=column_names, block_size=block_size, use_threads=True)
     conv = pacsv.ConvertOptions(
         column_types=column_types or {},
         include_columns=include_columns,
@@ -90,24 +97,86 @@ def read_csv_stream(
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )
+    line = 1 if column_names else 2  # file line of the next batch's first row (never past it)
     try:
         source = pa.input_stream(str(p), compression="gzip" if is_gzip(p) else None)
-        return pacsv.open_csv(source, read_options=read_opts, parse_options=parse_opts, convert_options=conv)
-    except (pa.ArrowInvalid, pa.ArrowKeyError, OSError) as exc:
-        raise DreamTFError(f"{p}: cannot read as a tab-separated table ({_arrow_msg(exc)})") from None
+        reader = pacsv.open_csv(
+            source, read_options=read_opts, parse_options=pacsv.ParseOptions(delimiter="\t"), convert_options=conv
+        )
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            yield batch
+            line += batch.num_rows
+    except (pa.ArrowInvalid, pa.ArrowKeyError, OSError, EOFError) as exc:
+        kinds = {c: _KINDS.get(str(t), "") for c, t in (column_types or {}).items()}
+        found = find_bad_line(p, column_names, kinds, line)
+        problem = found or f": cannot read as a tab-separated table ({_arrow_msg(exc)})"
+        raise DreamTFError(f"{p}{problem}; expected {what}") from None
+
+
+_KINDS = {"int64": "int", "double": "float"}
+_INT = re.compile(r"[+-]?[0-9]+")
+
+
+def find_bad_line(path: Path, names: list[str] | None, kinds: dict[str, str], start: int = 1) -> str | None:
+    """``", line N: problem"`` for the first line from ``start`` on that does not fit the columns; None if all do.
+
+    ``names`` None takes the column names from the file's first line; ``kinds`` maps a
+    column to ``"int"`` or ``"float"`` (others are free text). Empty lines are skipped,
+    as Arrow skips them.
+    """
+    opener = gzip.open if is_gzip(path) else open
+    try:
+        with opener(path, "rb") as fh:
+            lines = enumerate(fh, 1)
+            if names is None:
+                names = next(lines, (1, b""))[1].decode("utf-8", "replace").rstrip("\r\n").split("\t")
+            for lineno, raw in lines:
+                problem = _line_problem(raw, names, kinds) if lineno >= start else None
+                if problem:
+                    return f", line {lineno}: {problem}"
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        return f": truncated or corrupt gzip file ({exc})"
+    return None
+
+
+def _line_problem(raw: bytes, names: list[str], kinds: dict[str, str]) -> str | None:
+    if not is_text(raw):
+        return "binary data, not text"
+    text = raw.decode("utf-8").rstrip("\r\n")
+    if not text:
+        return None
+    fields = text.split("\t")
+    if len(fields) != len(names):
+        return f"{len(fields)} tab-separated columns instead of {len(names)} ({', '.join(names)})"
+    typed = [(n, v, kinds[n]) for n, v in zip(names, fields) if kinds.get(n)]
+    bad = [(n, v, k) for n, v, k in typed if not _fits(v, k)]
+    if not bad:
+        return None
+    if len(bad) == len(typed) > 1 and all(v.strip() for _, v, _ in bad):
+        return f"{text[:80]!r} looks like a header line, not a row of values"
+    n, v, k = bad[0]
+    if k == "int" and _INT.fullmatch(v):
+        return f"{n} {v[:40]!r} is out of range"
+    return f"{n} {v[:40]!r} is not {'an integer' if k == 'int' else 'a number'}"
+
+
+def _fits(value: str, kind: str) -> bool:
+    if kind == "int":
+        return bool(_INT.fullmatch(value)) and abs(int(value)) < 2**63
+    if "_" in value or value != value.strip():
+        return False
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _arrow_msg(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def iter_batches(reader: pacsv.CSVStreamingReader, path: str | os.PathLike) -> Iterator[pa.RecordBatch]:
-    """Iterate over a streaming reader, turning Arrow's parse errors into DreamTFError."""
-    while True:
-        try:
-            batch = reader.read_next_batch()
-        except StopIteration:
-            return
-        except (pa.ArrowInvalid, OSError, EOFError) as exc:
-            raise DreamTFError(f"{path}: {_arrow_msg(exc)}") from None
-        yield batch
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in first[:200])

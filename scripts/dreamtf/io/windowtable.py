@@ -30,7 +30,7 @@ import pyarrow as pa
 
 from ..errors import DreamTFError
 from .files import open_text
-from .tsv import coded_column, iter_batches, read_csv_stream, string_column, write_tsv_batches
+from .tsv import coded_column, read_tsv_batches, string_column, write_tsv_batches
 
 #: Label codes: index into ALPHABET. 0 = U (unbound), 1 = A (ambiguous), 2 = B (bound).
 ALPHABET = ["U", "A", "B"]
@@ -168,31 +168,21 @@ def read_window_table(
     names = None if header else _COORDS + list(value_columns)
     vtype = _DICT if value_kind == "labels" else pa.float64()
     types = {"chr": _DICT, "start": pa.int64(), "stop": pa.int64(), **{c: vtype for c in value_columns}}
-    reader = read_csv_stream(
-        path, column_names=names, column_types=types, include_columns=_COORDS + list(value_columns)
+    batches = read_tsv_batches(
+        path,
+        column_names=names,
+        column_types=types,
+        include_columns=_COORDS + list(value_columns),
+        what=_layout(header, value_columns, what),
     )
     want = None if chroms is None else set(chroms)
     vocab: list[str] = []
     vidx: dict[str, int] = {}
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     line0 = 2 if header else 1  # file line of the batch's first row
-    for batch in iter_batches(reader, path):
+    for batch in batches:
         n = batch.num_rows
-        for c in batch.column_names:
-            if batch.column(c).null_count:
-                i = int(np.flatnonzero(batch.column(c).is_null().to_numpy(zero_copy_only=False))[0])
-                raise DreamTFError(f"{path}, line {line0 + i}: column {c!r} is empty")
-        start = batch.column("start").to_numpy()
-        widths = batch.column("stop").to_numpy() - start
-        if size is None and n:
-            size = int(widths[0])
-        bad = np.flatnonzero((widths != size) | (start < 0))
-        if len(bad):
-            i = int(bad[0])
-            raise DreamTFError(
-                f"{path}, line {line0 + i}: window {start[i]}-{start[i] + widths[i]} is {widths[i]} bp, "
-                f"expected {size} bp windows"
-            )
+        start, size = _checked_starts(batch, path, line0, size)
         col = batch.column("chr")
         local = col.dictionary.to_pylist()
         for c in local:
@@ -200,18 +190,7 @@ def read_window_table(
                 vidx[c] = len(vocab)
                 vocab.append(c)
         cidx = np.array([vidx[c] for c in local] or [0], dtype=np.int32)[col.indices.to_numpy()]
-        if value_kind == "labels":
-            values = np.empty((n, len(value_columns)), dtype=np.uint8)
-            for j, c in enumerate(value_columns):
-                values[:, j] = _label_codes(batch.column(c), path, line0, c)
-        else:
-            values = np.column_stack([batch.column(c).to_numpy() for c in value_columns]) if value_columns else None
-            if values is not None:
-                badv = np.flatnonzero(~np.isfinite(values).all(axis=1))
-                if len(badv):
-                    raise DreamTFError(f"{path}, line {line0 + int(badv[0])}: score is not a finite number")
-            else:
-                values = np.empty((n, 0))
+        values = _batch_values(batch, path, line0, value_kind, value_columns)
         if want is not None:
             keep = np.array([c in want for c in vocab] or [False])[cidx]
             cidx, start, values = cidx[keep], start[keep], values[keep]
@@ -228,6 +207,49 @@ def read_window_table(
         columns=list(value_columns),
         values=np.concatenate([p[2] for p in parts]),
     )
+
+
+def _checked_starts(batch: pa.RecordBatch, path, line0: int, size: int | None) -> tuple[np.ndarray, int | None]:
+    """A batch's window starts, every row checked to be filled in and ``size`` bp wide (default: the first row's)."""
+    for c in batch.column_names:
+        if batch.column(c).null_count:
+            i = int(np.flatnonzero(batch.column(c).is_null().to_numpy(zero_copy_only=False))[0])
+            raise DreamTFError(f"{path}, line {line0 + i}: column {c!r} is empty")
+    start = batch.column("start").to_numpy()
+    widths = batch.column("stop").to_numpy() - start
+    if size is None and batch.num_rows:
+        size = int(widths[0])
+    bad = np.flatnonzero((widths != size) | (start < 0))
+    if len(bad):
+        i = int(bad[0])
+        raise DreamTFError(
+            f"{path}, line {line0 + i}: window {start[i]}-{start[i] + widths[i]} is {widths[i]} bp, "
+            f"expected {size} bp windows"
+        )
+    return start, size
+
+
+def _batch_values(batch: pa.RecordBatch, path, line0: int, value_kind: str, value_columns: list[str]) -> np.ndarray:
+    """A batch's value columns: uint8 label codes, or finite float64 scores."""
+    n = batch.num_rows
+    if value_kind == "labels":
+        values = np.empty((n, len(value_columns)), dtype=np.uint8)
+        for j, c in enumerate(value_columns):
+            values[:, j] = _label_codes(batch.column(c), path, line0, c)
+        return values
+    if not value_columns:
+        return np.empty((n, 0))
+    values = np.column_stack([batch.column(c).to_numpy() for c in value_columns])
+    badv = np.flatnonzero(~np.isfinite(values).all(axis=1))
+    if len(badv):
+        raise DreamTFError(f"{path}, line {line0 + int(badv[0])}: score is not a finite number")
+    return values
+
+
+def _layout(header: bool, value_columns: list[str], what: str) -> str:
+    """What a window table should look like, for error messages."""
+    cols = ", ".join(_COORDS + (["<cell>..."] if header else list(value_columns)))
+    return f"a {what} ({cols}; tab-separated, {'a header line first' if header else 'no header'})"
 
 
 def _label_codes(col: pa.DictionaryArray, path, line0: int, cell: str) -> np.ndarray:
@@ -268,7 +290,7 @@ def _check_sorted(t: WindowTable) -> None:
 
 def read_label_header(path: str | os.PathLike) -> list[str]:
     """Return the cell names of a label TSV, checking its header."""
-    with open_text(path) as fh:
+    with open_text(path, "a label TSV (chr, start, stop, <cell>...)") as fh:
         header = fh.readline().rstrip("\r\n").split("\t")
     if header[:3] != _COORDS or len(header) < 4 or any(not c for c in header[3:]):
         raise DreamTFError(
@@ -337,12 +359,9 @@ def write_window_table(
 
     def batches():
         for item in per_chrom:
-            chrom, starts = item[0], np.asarray(item[1])
-            cols = {
-                "chr": string_column(chrom, len(starts)),
-                "start": pa.array(starts),
-                "stop": pa.array(starts + size),
-            }
+            starts = np.asarray(item[1])
+            cols = {"chr": string_column(item[0], len(starts)), "start": pa.array(starts)}
+            cols["stop"] = pa.array(starts + size)
             if columns:
                 values = np.asarray(item[2]).reshape(len(starts), -1)
                 for j, name in enumerate(columns):
@@ -354,14 +373,8 @@ def write_window_table(
     first = next(it, None)
     if first is None:
         empty_t = pa.string() if labels else pa.float64()
-        first = pa.table(
-            {
-                "chr": pa.array([], pa.string()),
-                "start": pa.array([], pa.int64()),
-                "stop": pa.array([], pa.int64()),
-                **{c: pa.array([], empty_t) for c in columns},
-            }
-        )
+        coords = {"chr": pa.array([], pa.string()), "start": pa.array([], pa.int64()), "stop": pa.array([], pa.int64())}
+        first = pa.table({**coords, **{c: pa.array([], empty_t) for c in columns}})
 
     def chain():
         yield first
