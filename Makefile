@@ -42,7 +42,6 @@ system-deps:
 
 demo: setup
 	$(BIN)/snakemake --profile profiles/default --cores $(CORES)
-	$(BIN)/snakemake --profile profiles/default --cores 1 --report results/report/report.html
 	@$(BIN)/python -c "from dreamtf.report import print_scores; print_scores('results/scores/scores.tsv')"
 	@echo "HTML report: $(CURDIR)/results/report/report.html (plots, captions, provenance)"
 

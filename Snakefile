@@ -9,14 +9,19 @@ report: "report/workflow.rst"
 
 
 include: "rules/common.smk"
+include: "rules/model_inputs.smk"
 include: "rules/data.smk"
 include: "rules/labels.smk"
 include: "rules/features.smk"
-include: "rules/catchitt.smk"
-include: "rules/factornet.smk"
-include: "rules/predict.smk"
-include: "rules/calibrate.smk"
-include: "rules/interpret.smk"
+
+
+# one rules file per model family of the registry (scripts/dreamtf/registry.py)
+for family_rules in registry.rule_files():
+
+    include: family_rules
+
+
+include: "rules/peaks.smk"
 include: "rules/evaluate.smk"
 include: "rules/report.smk"
 
@@ -24,9 +29,5 @@ include: "rules/report.smk"
 rule all:
     default_target: True
     input:
-        "results/scores/scores.tsv",
-        peak_targets(),
-        track_targets(),
-        importance_targets(),
-        interpret_targets(),
-        "results/report/summary.md",
+        rules.results.input,
+        "results/report/report.html",

@@ -24,13 +24,16 @@ def timed(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
         sys.exit(f"command failed ({r.returncode}): {' '.join(cmd)}\n{r.stderr[-2000:]}")
     head, _, last = r.stderr.rstrip("\n").rpartition("\n")
     r.stderr = head
-    return wall, int(last) / 1024**2, r
+    rss, cpu = last.split()
+    r.cpu_seconds = float(cpu)  # user + system seconds of the command and all its children
+    return wall, int(rss) / 1024**2, r
 
 
 _RSS_WRAPPER = (
     "import resource, subprocess, sys\n"
     "r = subprocess.run(sys.argv[1:])\n"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(u.ru_maxrss, u.ru_utime + u.ru_stime, file=sys.stderr)\n"
     "sys.exit(r.returncode)\n"
 )
 

@@ -7,17 +7,20 @@ from pathlib import Path, PurePosixPath
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
+from dreamtf import registry  # noqa: E402
 from dreamtf import release as rl  # noqa: E402
+from dreamtf.config import schema as config_schema  # noqa: E402
 from dreamtf.config import validate_config  # noqa: E402
 from dreamtf.errors import DreamTFError, os_error_message  # noqa: E402
 from dreamtf.featurestore import group_key  # noqa: E402
 from dreamtf.genomes import GENOMES  # noqa: E402
 
+CONFIG_SOURCE = " + ".join(str(f) for f in workflow.configfiles) or "config"
 try:
     _checked = validate_config(
         config,
         Path(workflow.basedir) / "schemas" / "config.schema.yaml",
-        source=" + ".join(str(f) for f in workflow.configfiles) or "config",
+        source=CONFIG_SOURCE,
     )
 except DreamTFError as exc:
     raise WorkflowError(str(exc)) from None
@@ -60,34 +63,58 @@ elif SOURCE == "synapse":
 FASTA = config["release"]["fasta"]
 TFS = config["tfs"]
 CELLS = rl.cells_of(TFS)
-MODELS = config["models"]
-TRAINED = [m for m in MODELS if m != "baseline"]
-BASELINE_FEATURES = "dnase_max"
-FACTORNET_FEATURES = "seq_dnase"
+# the models the run asks for, by name: each with its family (dreamtf/registry.py) and settings
+try:
+    RUN = registry.models(config, config_schema(), source=CONFIG_SOURCE)
+except DreamTFError as exc:
+    raise WorkflowError(str(exc)) from None
+TRAINED = [m for m in RUN.values() if m.family.trains]
 
 
-def ensemble_members(feature_set):
-    """(model, feature set) of each member of the ensemble named after a catchitt feature set."""
-    return [("catchitt", feature_set), ("factornet", FACTORNET_FEATURES)]
+def models_of(family):
+    """The run's models of ``family``, in the order of ``models``."""
+    return [m for m in RUN.values() if m.family.name == family]
 
 
-FACTORNET_ENV = {
-    ("tensorflow", False): "../envs/tensorflow.yaml",
-    ("tensorflow", True): "../envs/tensorflow-gpu.yaml",
-    ("jax", False): "../envs/jax.yaml",
-    ("jax", True): "../envs/jax-gpu.yaml",
-    ("torch", False): "../envs/torch.yaml",
-    ("torch", True): "../envs/torch.yaml",
-}[(config["factornet"]["backend"], config["factornet"]["gpu"])]
+def model_env(wildcards):
+    return registry.env(RUN[wildcards.model])
+
+
+def settings(wildcards):
+    return RUN[wildcards.model].settings
+
+
+def job_threads(most):
+    """Threads for a job that can use up to ``most``: a quarter of the cores given, at least one.
+
+    On a few cores every job takes one, so that jobs of one thread and jobs that could use
+    more never leave a core idle waiting for a second one to free up; on many cores the
+    jobs that gain from threads get several.
+    """
+    try:
+        cores = workflow.cores
+    except WorkflowError:  # a cluster run sets no total: each job gets a node's share
+        return min(most, 2)
+    return max(1, min(most, (cores or 1) // 4))
+
+
+def stage_regions(stage):
+    """The region file a stage predicts: the test file's held-out windows, or the training file's."""
+    return str(rl.regions_path(REL, "test" if stage == "predictions" else "train"))
+
+
+def stage_chroms(stage):
+    """The chromosomes a stage predicts: the whole region file, or the validation chromosomes."""
+    return None if stage == "predictions" else config["chromosomes"]["validation"]
 
 
 wildcard_constraints:
     tf="[A-Za-z0-9_-]+",
     cell="[A-Za-z0-9_+-]+",
     split="train|ladder|test",
-    model="[a-z_]+",
+    model="[A-Za-z0-9_]+",
     feature_set="[A-Za-z0-9_]+",
-    group="dnase|dnase_peaks|motif|sequence|expression",
+    stage="|".join(registry.STAGES),
 
 
 def release_root(fasta_path):
@@ -125,27 +152,24 @@ def tf_cells(tf):
 
 def scored_runs():
     """One dict per scored prediction: model, feature_set, tf, cell and its file."""
-    runs = []
-    for model in MODELS:
-        # catchitt and ensemble (catchitt on that set + factornet): every feature set
-        sets = {
-            "baseline": [BASELINE_FEATURES],
-            "factornet": [FACTORNET_FEATURES],
-        }.get(model, list(config["feature_sets"]))
-        for fs in sets:
-            for tf, spec in TFS.items():
-                for cell in spec["test_cells"]:
-                    path = f"results/predictions/{model}/{fs}/F.{tf}.{cell}.tab.gz"
-                    runs.append(
-                        dict(
-                            model=model,
-                            feature_set=fs,
-                            tf=tf,
-                            cell=cell,
-                            predictions=path,
-                        )
-                    )
-    return runs
+    return [
+        dict(
+            model=m.name,
+            feature_set=fs,
+            tf=tf,
+            cell=cell,
+            predictions=f"results/predictions/{m.name}/{fs}/F.{tf}.{cell}.tab.gz",
+        )
+        for m in RUN.values()
+        for fs in m.feature_sets
+        for tf, spec in TFS.items()
+        for cell in spec["test_cells"]
+    ]
+
+
+def stage_cells(tf, stage):
+    """The cells a stage predicts for ``tf``: its held-out cells, or its training cells."""
+    return TFS[tf]["test_cells" if stage == "predictions" else "train_cells"]
 
 
 def region_files():
@@ -171,7 +195,7 @@ def expression_inputs(cells, needed):
     if not needed:
         return {}
     return {
-        "gtf": str(rl.gtf_path(REL)),
+        "gtf": str(rl.gtf_path(REL, config["release"]["genome"])),
         "rnaseq": [f for c in cells for f in rnaseq_files(c)],
     }
 
@@ -230,37 +254,6 @@ def uses_expression(fs):
     return "expression" in config["feature_sets"][fs]
 
 
-def catchitt_inputs(wildcards):
-    """Features, labels and (for expression) GTF and RNA-seq of one catchitt model's cell."""
-    w = wildcards
-    return {
-        "features": feature_files(w.feature_set, w.tf, w.cell),
-        "labels": labels_file(w.tf, "train"),
-        **expression_inputs([w.cell], uses_expression(w.feature_set)),
-    }
-
-
-def predict_catchitt_inputs(wildcards):
-    w = wildcards
-    return {
-        "models": [
-            f"results/models/catchitt/{w.feature_set}/{w.tf}.{c}.zip"
-            for c in TFS[w.tf]["train_cells"]
-        ],
-        "features": feature_files(w.feature_set, w.tf, w.cell),
-        "regions": str(rl.regions_path(REL, "test")),
-        **expression_inputs([w.cell], uses_expression(w.feature_set)),
-    }
-
-
-def validate_catchitt_inputs(wildcards):
-    """As predict_catchitt's, on a training cell's windows of the training region file."""
-    return {
-        **predict_catchitt_inputs(wildcards),
-        "regions": str(rl.regions_path(REL, "train")),
-    }
-
-
 def evaluate_peaks_inputs(wildcards):
     """A held-out peak list, its calibration, scores and labels, and the cell's ChIP-seq peaks when released."""
     w = wildcards
@@ -276,70 +269,15 @@ def evaluate_peaks_inputs(wildcards):
     return out
 
 
-def train_factornet_inputs(wildcards):
-    """Genome codes, the training cells' bigWigs and labels, optional DNase peaks and RNA-seq."""
-    tf, fn = wildcards.tf, config["factornet"]
-    train = TFS[tf]["train_cells"]
-    out = {
-        "codes": "results/genome/genome.u8",
-        "index": "results/genome/genome.json",
-        "dnase": [f"results/factornet/dnase/{c}.f16" for c in train],
-        "dnase_index": [f"results/factornet/dnase/{c}.json" for c in train],
-        "labels": labels_file(tf, "train"),
-    }
-    if fn["open_negatives"] > 0:
-        out["dnase_peaks"] = [
-            str(rl.dnase_peaks_path(REL, c, "relaxed")) for c in train
-        ]
-    if fn["meta_pcs"] > 0:
-        out["rnaseq"] = [f for c in tf_cells(tf) for f in rnaseq_files(c)]
-    return out
+def run_files(template):
+    """``template`` filled in for every scored run ({model}, {feature_set}, {tf}, {cell})."""
+    return [template.format(**r) for r in scored_runs()]
 
 
-def importance_targets():
-    if "catchitt" not in MODELS:
-        return []
-    return [
-        f"results/models/catchitt/{fs}/{tf}.{cell}.importance.png"
-        for fs in config["feature_sets"]
-        for tf, spec in TFS.items()
-        for cell in spec["train_cells"]
-    ]
-
-
-def score_parts():
-    return [
-        f"results/scores/parts/{r['model']}/{r['feature_set']}/{r['tf']}.{r['cell']}.json"
-        for r in scored_runs()
-    ]
-
-
-def peak_targets():
-    return [
-        f"results/peaks/{r['model']}/{r['feature_set']}/{r['tf']}.{r['cell']}.narrowPeak.gz"
-        for r in scored_runs()
-    ]
-
-
-def interpret_targets():
-    # attributions need the model's logit from sequence alone: none with expression metadata
-    if "factornet" not in MODELS or config["factornet"]["meta_pcs"] > 0:
-        return []
-    return [f"results/interpret/factornet/{tf}/logos.png" for tf in TFS]
-
-
-def peak_score_parts():
-    return [
-        f"results/scores/peaks/{r['model']}/{r['feature_set']}/{r['tf']}.{r['cell']}.json"
-        for r in scored_runs()
-    ]
-
-
-def track_targets():
-    return [
-        f"results/tracks/{r['model']}/{r['feature_set']}/{r['tf']}.{r['cell']}.bigWig"
-        for r in scored_runs()
-    ]
+def family_targets():
+    """What each family's models make beyond predictions: a ``<family>_targets()`` below, if it has one."""
+    found = (globals().get(f"{name}_targets") for name in registry.FAMILIES)
+    return [path for targets in found if targets for path in targets()]
 
 
 def report_inputs(wildcards):

@@ -1,4 +1,4 @@
-# Scoring as the challenge did (DESIGN section 7) and the score table.
+# Scoring as the challenge did (as the official scorer, bootstrap included) and the score table.
 
 
 rule score_predictions:
@@ -23,7 +23,7 @@ rule score_predictions:
 
 rule collect_scores:
     input:
-        score_parts(),
+        run_files("results/scores/parts/{model}/{feature_set}/{tf}.{cell}.json"),
     output:
         report(
             "results/scores/scores.tsv",

@@ -1,4 +1,6 @@
-# FactorNet-style CNN-BiLSTM: one model per TF, all training cells pooled; GPU when asked for.
+# FactorNet-style CNN-BiLSTM: one model per TF, all training cells pooled; GPU when asked
+# for. Its inputs (the genome as base codes, each cell's DNase per base) are cached once
+# and shared by every factornet model of the run.
 
 
 rule genome_codes:
@@ -41,28 +43,30 @@ rule train_factornet:
     input:
         unpack(train_factornet_inputs),
     output:
-        model="results/models/factornet/{tf}.keras",
-        meta="results/models/factornet/{tf}.json",
-        history="results/models/factornet/{tf}.history.csv",
-        card="results/models/factornet/{tf}.card.json",
+        model="results/models/{model}/{tf}.keras",
+        meta="results/models/{model}/{tf}.json",
+        history="results/models/{model}/{tf}.history.csv",
+        card="results/models/{model}/{tf}.card.json",
     log:
-        "logs/train_factornet/{tf}.log",
+        "logs/train_factornet/{model}.{tf}.log",
     benchmark:
-        "benchmarks/train_factornet/{tf}.tsv"
+        "benchmarks/train_factornet/{model}.{tf}.tsv"
+    wildcard_constraints:
+        model=registry.pattern(RUN, "factornet"),
     conda:
-        FACTORNET_ENV
-    # one thread: two jobs side by side do 1.3-1.6x the work of one on two threads (the
-    # model's small steps keep a second thread half idle); --set-threads raises it
+        model_env
+    # one thread: the model's small steps keep a second thread half idle, so two jobs side
+    # by side do more work than one job on two threads; --set-threads raises it
     threads: 1
     resources:
-        gpu=1 if config["factornet"]["gpu"] else 0,
+        gpu=factornet_gpu,
     params:
         cells=lambda w: TFS[w.tf]["train_cells"],
         rnaseq=lambda w: {c: rnaseq_files(c) for c in tf_cells(w.tf)},
         test_chroms=lookup(dpath="chromosomes/test", within=config),
         valid_chroms=lookup(dpath="chromosomes/validation", within=config),
         size=lookup(dpath="windows/size", within=config),
-        factornet=lookup(dpath="factornet", within=config),
+        factornet=settings,
         matrix=lambda w: config["features"]["motifs"].get(w.tf),
     script:
         "../scripts/train_factornet.py"
@@ -70,26 +74,56 @@ rule train_factornet:
 
 rule predict_factornet:
     input:
-        model="results/models/factornet/{tf}.keras",
-        meta="results/models/factornet/{tf}.json",
-        codes="results/genome/genome.u8",
-        index="results/genome/genome.json",
-        dnase="results/factornet/dnase/{cell}.f16",
-        dnase_index="results/factornet/dnase/{cell}.json",
-        regions=str(rl.regions_path(REL, "test")),
+        unpack(factornet_model),
+        regions=lambda w: stage_regions(w.stage),
     output:
-        "results/predictions/factornet/seq_dnase/F.{tf}.{cell}.tab.gz",
+        "results/{stage}/{model}/seq_dnase/F.{tf}.{cell}.tab.gz",
     log:
-        "logs/predict_factornet/{tf}.{cell}.log",
+        "logs/predict_factornet/{stage}.{model}.{tf}.{cell}.log",
     benchmark:
-        "benchmarks/predict_factornet/{tf}.{cell}.tsv"
+        "benchmarks/predict_factornet/{stage}.{model}.{tf}.{cell}.tsv"
+    wildcard_constraints:
+        model=registry.pattern(RUN, "factornet"),
     conda:
-        FACTORNET_ENV
+        model_env
     threads: 1  # as train_factornet
     resources:
-        gpu=1 if config["factornet"]["gpu"] else 0,
+        gpu=factornet_gpu,
     params:
+        chroms=lambda w: stage_chroms(w.stage),
         size=lookup(dpath="windows/size", within=config),
-        factornet=lookup(dpath="factornet", within=config),
+        factornet=settings,
     script:
         "../scripts/predict_factornet.py"
+
+
+rule interpret_factornet:
+    input:
+        unpack(factornet_model),
+        predictions=lambda w: f"results/predictions/{w.model}/seq_dnase/F.{w.tf}.{interpret_cell(w.tf)}.tab.gz",
+    output:
+        attributions="results/interpret/{model}/{tf}/attributions.npz",
+        meme="results/interpret/{model}/{tf}/motifs.meme",
+        matches="results/interpret/{model}/{tf}/jaspar_matches.tsv",
+        summary="results/interpret/{model}/{tf}/summary.json",
+        logos=report(
+            "results/interpret/{model}/{tf}/logos.png",
+            caption="../report/logos.rst",
+            category="What FactorNet learned",
+            labels={"model": "{model}", "TF": "{tf}"},
+        ),
+    log:
+        "logs/interpret_factornet/{model}.{tf}.log",
+    benchmark:
+        "benchmarks/interpret_factornet/{model}.{tf}.tsv"
+    wildcard_constraints:
+        model=registry.pattern(RUN, "factornet"),
+    conda:
+        model_env
+    threads: 1  # as train_factornet; TF-MoDISco runs on one
+    params:
+        cell=lambda w: interpret_cell(w.tf),
+        interpret=lookup(dpath="interpret", within=config),
+        factornet=settings,
+    script:
+        "../scripts/interpret_factornet.py"

@@ -1,4 +1,5 @@
-# Feature groups (DESIGN section 4): one cache file per group and key, all chromosomes.
+# Feature groups: one cache file per group and key, all chromosomes; every feature set that
+# names a group reads the same file.
 
 
 rule features_dnase:
@@ -79,7 +80,7 @@ rule features_sequence:
 
 rule features_expression:
     input:
-        gtf=str(rl.gtf_path(REL)),
+        gtf=str(rl.gtf_path(REL, config["release"]["genome"])),
         rnaseq=lambda w: rnaseq_files(w.cell),
         regions=region_files(),
         sizes="results/release/chrom.sizes",

@@ -41,3 +41,40 @@ rule plot_report:
         published=SOURCE != "simulate",
     script:
         "../scripts/plot_report.py"
+
+
+# everything the workflow makes but its HTML report: the report's own contents
+rule results:
+    input:
+        "results/scores/scores.tsv",
+        run_files("results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz"),
+        run_files("results/tracks/{model}/{feature_set}/{tf}.{cell}.bigWig"),
+        family_targets(),
+        "results/report/summary.md",
+
+
+# Snakemake's own self-contained report (plots with captions, the rules, runtimes), rebuilt
+# whenever anything it shows changes. It runs `snakemake --report` on the finished results:
+# in the main process (the report needs the workflow, not a job environment), without
+# taking the working directory's lock, which this run holds.
+rule html_report:
+    input:
+        rules.results.input,
+    output:
+        "results/report/report.html",
+    log:
+        "logs/html_report/report.log",
+    localrule: True
+    params:
+        snakefile=workflow.main_snakefile,
+        configfiles=[str(Path(f).resolve()) for f in workflow.configfiles],
+    run:
+        from dreamtf.snakereport import write_snakemake_report
+
+        write_snakemake_report(
+            output[0],
+            params.snakefile,
+            params.configfiles,
+            target="results",
+            log=log[0],
+        )

@@ -69,8 +69,12 @@ def test_gpu_requests_are_scheduled(cluster, tmp_path):
 
 def test_workflow_runs_every_job_through_sbatch(cluster, tmp_path):
     cfg = tmp_path / "config.yaml"
+    # the baseline alone: the tiny config's catchitt settings go with catchitt
     cfg.write_text(
-        (ROOT / "tests" / "config.yaml").read_text().replace("models: [baseline, catchitt]", "models: [baseline]")
+        (ROOT / "tests" / "config.yaml")
+        .read_text()
+        .replace("models: [baseline, catchitt]", "models: [baseline]")
+        .replace("catchitt:\n  rounds: 2\n  num_boost_round: 60\n", "")
     )
     work = tmp_path / "work"
     before = job_ids()
@@ -102,7 +106,9 @@ def test_factornet_training_job_gets_a_gpu(cluster, tmp_path):
     """The profile's gpu=1 for FactorNet reaches sbatch as a GPU request on the advertised GPU."""
     cfg = tmp_path / "config.yaml"
     cfg.write_text(
-        (ROOT / "tests" / "config.yaml").read_text()
+        (ROOT / "tests" / "config.yaml")
+        .read_text()
+        .replace("models: [baseline, catchitt]", "models: [baseline, catchitt, factornet]")
         + (
             "factornet:\n  epochs: 1\n  bound_per_epoch: 200\n  validation_windows: 200\n  kernels: 8\n"
             "  motif_kernels: 2\n  lstm_units: 8\n  dense_units: 16\n"

@@ -1,0 +1,23 @@
+# The model-free reference: each window's maximum DNase fold change.
+
+
+rule predict_baseline:
+    input:
+        regions=lambda w: stage_regions(w.stage),
+        bigwig=lambda w: str(rl.dnase_bigwig_path(REL, w.cell)),
+        sizes="results/release/chrom.sizes",
+    output:
+        "results/{stage}/{model}/dnase_max/F.{tf}.{cell}.tab.gz",
+    log:
+        "logs/predict_baseline/{stage}.{model}.{tf}.{cell}.log",
+    benchmark:
+        "benchmarks/predict_baseline/{stage}.{model}.{tf}.{cell}.tsv"
+    wildcard_constraints:
+        model=registry.pattern(RUN, "baseline"),
+    conda:
+        "../envs/dreamtf.yaml"
+    params:
+        chroms=lambda w: stage_chroms(w.stage),
+        size=lookup(dpath="windows/size", within=config),
+    script:
+        "../scripts/predict_baseline.py"

@@ -1,0 +1,52 @@
+# The ensemble: a weighted rank average of its members' predictions, its weights chosen on
+# the validation chromosomes of the TF's training cells. Members are models of the run, by name.
+
+
+rule ensemble_weights:
+    input:
+        # equal weights need no validation predictions
+        predictions=lambda w: (
+            ensemble_member_files(w, "validation", TFS[w.tf]["train_cells"])
+            if RUN[w.model].settings["weights"] != "equal"
+            else []
+        ),
+        labels=lambda w: labels_file(w.tf, "train"),
+    output:
+        "results/models/{model}/{feature_set}/{tf}.json",
+    log:
+        "logs/ensemble_weights/{model}.{feature_set}.{tf}.log",
+    wildcard_constraints:
+        model=registry.pattern(RUN, "ensemble"),
+    conda:
+        "../envs/dreamtf.yaml"
+    params:
+        members=ensemble_members,
+        cells=lambda w: TFS[w.tf]["train_cells"],
+        chroms=lookup(dpath="chromosomes/validation", within=config),
+        mode=lambda w: RUN[w.model].settings["weights"],
+        size=lookup(dpath="windows/size", within=config),
+    script:
+        "../scripts/ensemble_weights.py"
+
+
+rule ensemble:
+    input:
+        members=lambda w: ensemble_member_files(w, w.stage, [w.cell]),
+        weights="results/models/{model}/{feature_set}/{tf}.json",
+        regions=lambda w: stage_regions(w.stage),
+    output:
+        "results/{stage}/{model}/{feature_set}/F.{tf}.{cell}.tab.gz",
+    log:
+        "logs/ensemble/{stage}.{model}.{feature_set}.{tf}.{cell}.log",
+    benchmark:
+        "benchmarks/ensemble/{stage}.{model}.{feature_set}.{tf}.{cell}.tsv"
+    wildcard_constraints:
+        model=registry.pattern(RUN, "ensemble"),
+    conda:
+        "../envs/dreamtf.yaml"
+    params:
+        members=ensemble_members,
+        chroms=lambda w: stage_chroms(w.stage),
+        size=lookup(dpath="windows/size", within=config),
+    script:
+        "../scripts/ensemble.py"

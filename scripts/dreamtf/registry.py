@@ -1,0 +1,262 @@
+"""The model registry: every model family the workflow knows, and the models a run asks for.
+
+A *family* (baseline, catchitt, factornet, ensemble) is one row of :data:`FAMILIES`: the
+feature sets it runs on, its conda environment, its rules file and scripts, whether it
+trains, and the config section that holds its settings. A *model* is what ``models`` in
+the config names: a family under its own name with that section's settings, or a named
+variant (``variants: {catchitt_deep: {family: catchitt, xgboost: {max_depth: 10}}}``)
+whose settings are the family's with the variant's on top. Each model has its own
+models, predictions, peaks and rows in ``scores.tsv``; what models share (feature
+caches, the genome codes, the DNase caches) is computed once.
+
+The Snakemake rules loop over this table: adding a family takes its module, one entry
+here and one rules file (``rules/<name>.smk``), which the Snakefile includes from
+:func:`rule_files`.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+from dataclasses import dataclass, field
+
+import jsonschema
+
+from .errors import DreamTFError
+
+
+@dataclass(frozen=True)
+class Family:
+    """One model family.
+
+    Attributes
+    ----------
+    name
+        The family's name; a model of that name needs no ``variants`` entry.
+    feature_sets
+        The feature sets the family's models run on: ``None`` for every set in the
+        config's ``feature_sets`` (a variant may name a subset), else the family's own
+        fixed inputs under one name (``dnase_max``, ``seq_dnase``).
+    trains
+        Whether the family has trained models (a run that only predicts needs none).
+    settings
+        The config section holding the family's settings (None: it has none).
+    scripts
+        The rule scripts of the family, by step (``train``, ``predict`` serving both the
+        predictions and the validation stage, ``weights`` for the ensemble).
+    envs
+        The conda environment of the family's jobs, under ``envs/``; FactorNet's depends
+        on its backend and on whether it runs on a GPU (:func:`env`).
+    members
+        Whether the family combines other models' predictions (the ensemble).
+    shared
+        Settings that shape inputs every model of the family shares (FactorNet's DNase
+        cache): set in the family's section, never by a variant.
+    """
+
+    name: str
+    feature_sets: tuple[str, ...] | None
+    trains: bool
+    settings: str | None
+    scripts: dict[str, str] = field(default_factory=dict)
+    envs: str = "dreamtf.yaml"
+    members: bool = False
+    shared: tuple[str, ...] = ()
+
+
+FAMILIES: dict[str, Family] = {
+    f.name: f
+    for f in (
+        Family("baseline", ("dnase_max",), trains=False, settings=None, scripts={"predict": "predict_baseline.py"}),
+        Family(
+            "catchitt",
+            None,
+            trains=True,
+            settings="catchitt",
+            scripts={"train": "train_catchitt.py", "predict": "predict_catchitt.py", "explain": "explain_catchitt.py"},
+        ),
+        Family(
+            "factornet",
+            ("seq_dnase",),
+            trains=True,
+            settings="factornet",
+            scripts={
+                "train": "train_factornet.py",
+                "predict": "predict_factornet.py",
+                "interpret": "interpret_factornet.py",
+            },
+            envs="{backend}{gpu}.yaml",
+            shared=("dnase_norm",),
+        ),
+        Family(
+            "ensemble",
+            None,
+            trains=True,
+            settings="ensemble",
+            scripts={"weights": "ensemble_weights.py", "predict": "ensemble.py"},
+            members=True,
+        ),
+    )
+}
+
+#: the two stages every family predicts: the held-out cells on the test region file, and the
+#: training cells' validation chromosomes (peak thresholds and ensemble weights are chosen there)
+STAGES = ("predictions", "validation")
+
+
+@dataclass(frozen=True)
+class Model:
+    """A model the run asks for: its name (used in paths and ``scores.tsv``), family and settings."""
+
+    name: str
+    family: Family
+    settings: dict
+    feature_sets: tuple[str, ...]
+    members: tuple[str, ...] = ()
+
+
+def rule_files() -> list[str]:
+    """The rules file of every family, relative to the Snakefile."""
+    return [f"rules/{name}.smk" for name in FAMILIES]
+
+
+def _merge(base: dict, over: dict) -> dict:
+    """``base`` with ``over`` on top, nested sections merged key by key."""
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _check_variant(name: str, spec: dict, cfg: dict, schema: dict, source: str) -> Family:
+    family = FAMILIES.get(spec.get("family"))
+    if family is None:
+        raise DreamTFError(
+            f"{source}: 'variants.{name}.family': {spec.get('family')!r} is not a model family "
+            f"(families: {', '.join(FAMILIES)})"
+        )
+    if name in FAMILIES:
+        raise DreamTFError(f"{source}: 'variants.{name}': a variant cannot take a family's name; choose another")
+    keys = {k for k in spec if k not in ("family", "feature_sets")}
+    for key in sorted(keys & set(family.shared)):
+        raise DreamTFError(
+            f"{source}: 'variants.{name}.{key}': shared by every {family.name} model of the run; "
+            f"set it under '{family.settings}' instead"
+        )
+    section = schema["properties"].get(family.settings or "", {"properties": {}})
+    if keys:
+        sub = {"type": "object", "additionalProperties": False, "properties": section["properties"]}
+        err = jsonschema.exceptions.best_match(
+            jsonschema.Draft202012Validator(sub).iter_errors({k: spec[k] for k in keys})
+        )
+        if err is not None:
+            where = ".".join(str(p) for p in (name, *err.absolute_path))
+            allowed = ", ".join(sorted(section["properties"])) or "none"
+            msg = err.message if err.validator != "additionalProperties" else f"{err.message} (allowed: {allowed})"
+            raise DreamTFError(f"{source}: 'variants.{where}': {msg}")
+    sets = spec.get("feature_sets")
+    if sets is not None:
+        if family.feature_sets is not None:
+            raise DreamTFError(
+                f"{source}: 'variants.{name}.feature_sets': {family.name} runs on its own inputs "
+                f"({', '.join(family.feature_sets)}), not on feature sets"
+            )
+        unknown = [s for s in sets if s not in cfg["feature_sets"]]
+        if unknown:
+            raise DreamTFError(
+                f"{source}: 'variants.{name}.feature_sets': {unknown[0]!r} is not in feature_sets "
+                f"({', '.join(cfg['feature_sets'])})"
+            )
+    return family
+
+
+def models(cfg: dict, schema: dict, source: str = "config.yaml") -> dict[str, Model]:
+    """The models ``cfg['models']`` names, in its order, each with its family and settings.
+
+    Refuses, in one line naming the key: a name that is neither a family nor a variant, a
+    variant of an unknown family or with settings its family does not have, and an
+    ensemble whose members are not models of the run.
+    """
+    variants = cfg.get("variants", {})
+    for name, spec in variants.items():
+        _check_variant(name, spec, cfg, schema, source)
+    out = {}
+    for name in cfg["models"]:
+        if name in FAMILIES:
+            family, spec = FAMILIES[name], {}
+        elif name in variants:
+            spec = variants[name]
+            family = FAMILIES[spec["family"]]
+        else:
+            raise DreamTFError(
+                f"{source}: 'models': {name!r} is neither a model family ({', '.join(FAMILIES)}) "
+                f"nor a variant{' (variants: ' + ', '.join(variants) + ')' if variants else ''}"
+            )
+        base = cfg.get(family.settings, {}) if family.settings else {}
+        settings = _merge(base, {k: v for k, v in spec.items() if k not in ("family", "feature_sets")})
+        sets = family.feature_sets or tuple(spec.get("feature_sets") or cfg["feature_sets"])
+        members = tuple(settings.get("members", ())) if family.members else ()
+        out[name] = Model(name, family, settings, tuple(sets), members)
+    for model in out.values():
+        _check_members(model, out, source)
+    for name, model in out.items():
+        if model.family.members:
+            out[name] = dataclasses.replace(model, feature_sets=ensemble_sets(model, out))
+    return out
+
+
+def _check_members(model: Model, run: dict[str, Model], source: str) -> None:
+    if not model.family.members:
+        return
+    key = "ensemble.members" if model.name == model.family.name else f"variants.{model.name}.members"
+    for member in model.members:
+        if member not in run:
+            raise DreamTFError(
+                f"{source}: '{key}': {member!r} is not in models ({', '.join(run)}); add it to models or drop it"
+            )
+        if run[member].family.members or run[member].family.name == "baseline":
+            raise DreamTFError(f"{source}: '{key}': {member!r} cannot be an ensemble member")
+    if len(model.members) < 2:
+        raise DreamTFError(f"{source}: '{key}': an ensemble needs at least two members")
+    if not any(run[m].family.feature_sets is None for m in model.members):
+        raise DreamTFError(f"{source}: '{key}': one member must run on the config's feature sets (e.g. catchitt)")
+
+
+def member_runs(model: Model, feature_set: str, run: dict[str, Model]) -> list[tuple[str, str]]:
+    """(member model, its feature set) of ensemble ``model`` on ``feature_set``, in the members' order.
+
+    A member that runs on the config's feature sets takes the ensemble's; one with inputs
+    of its own (FactorNet's sequence and DNase) takes those.
+    """
+    out = []
+    for m in model.members:
+        fam_sets = run[m].family.feature_sets
+        out.append((m, fam_sets[0] if fam_sets else feature_set))
+    return out
+
+
+def ensemble_sets(model: Model, run: dict[str, Model]) -> tuple[str, ...]:
+    """The feature sets an ensemble runs on: those its feature-set members all run on, in config order."""
+    sets = [run[m].feature_sets for m in model.members if run[m].family.feature_sets is None]
+    common = set.intersection(*(set(s) for s in sets))
+    return tuple(s for s in sets[0] if s in common)
+
+
+def env(model: Model) -> str:
+    """The conda environment file (relative to ``rules/``) of ``model``'s jobs."""
+    name = model.family.envs
+    if "{backend}" in name:
+        s = model.settings
+        gpu = "-gpu" if s["gpu"] and s["backend"] != "torch" else ""
+        name = name.format(backend=s["backend"], gpu=gpu)
+    return f"../envs/{name}"
+
+
+def pattern(run: dict[str, Model], family: str) -> str:
+    """A wildcard regex matching the names of the run's models of ``family`` (its own name when none)."""
+    names = [m.name for m in run.values() if m.family.name == family] or [family]
+    return "|".join(re.escape(n) for n in names)
