@@ -8,7 +8,7 @@ gather inputs for random and consecutive windows (windows/s), train CTCF on HepG
 
 Usage: python bench/bench_factornet.py [RELEASE] [--steps predict,...]   (default:
 bench/out/bench_release, simulated with the `bench` preset when missing; a later step
-reuses what earlier runs wrote under bench/out/factornet).
+reuses what the steps before it wrote under bench/out/factornet).
 """
 
 from pathlib import Path
@@ -18,7 +18,7 @@ from _util import OUT, run_steps
 STEP = r"""
 import json, sys, time
 import numpy as np
-from dreamtf import factornet as fn, factornet_predict as fp, release as rl
+from dreamtf import config, factornet as fn, factornet_predict as fp, factornet_train as ft, release as rl
 from dreamtf.factornet_inputs import chrom_inputs, write_dnase_cache
 from dreamtf.io.fasta import GenomeCodes, write_genome_codes
 from dreamtf.io.memmap import ChromArrays
@@ -32,7 +32,7 @@ if step == "genome":
 elif step == "dnase":
     for c in cells:
         idx = write_dnase_cache(rl.dnase_bigwig_path(R, c), f"{out}/{c}.f16", f"{out}/{c}.json",
-                                train_chroms + ["chr11", "chr21"], norm=fn.DEFAULTS["dnase_norm"])
+                                train_chroms + ["chr11", "chr21"], norm=config.defaults("factornet", "dnase_norm"))
     info["bp_per_s"] = len(cells) * sum(n for _, n in idx.values()) / (time.perf_counter() - t)
 elif step == "inputs":
     g, d = GenomeCodes(out + "/g.u8", out + "/g.json"), ChromArrays(out + "/liver.f16", out + "/liver.json")
@@ -49,8 +49,8 @@ elif step == "inputs":
     info["consecutive_windows_per_s"] = len(reg.start) / (time.perf_counter() - t)
 elif step == "train":
     g = GenomeCodes(out + "/g.u8", out + "/g.json")
-    p = {**fn.DEFAULTS, "epochs": 2, "bound_per_epoch": 6000, "patience": 5}
-    model, meta = fn.train(g, {"HepG2": ChromArrays(out + "/HepG2.f16", out + "/HepG2.json")},
+    p = {**config.defaults("factornet"), "epochs": 2, "bound_per_epoch": 6000, "patience": 5}
+    model, meta = ft.train(g, {"HepG2": ChromArrays(out + "/HepG2.f16", out + "/HepG2.json")},
                            rl.labels_path(R, "CTCF"), train_chroms=train_chroms, valid_chroms=["chr11"], size=200,
                            threads=2, params=p)
     fn.save(model, out + "/CTCF.keras", meta, out + "/CTCF.json")

@@ -1,8 +1,8 @@
 """One FactorNet training run on a finished demo run's files, scored with the challenge's metric.
 
-What the #10 figures in the README came from: train one TF's model on its training cells
-with the settings of `config.yaml` plus overrides, predict one held-out cell's windows of
-the held-out chromosomes and print the auPRC (dreamtf.metrics.score: PRROC's Davis-Goadrich
+Train one TF's model on its training cells with the settings of `config.yaml` (the
+schema's defaults for the rest) plus overrides, predict one held-out cell's windows of the
+held-out chromosomes and print the auPRC (dreamtf.metrics.score: PRROC's Davis-Goadrich
 interpolation, as scores.tsv) beside the training time and the validation estimate.
 
 Usage: python bench/factornet_experiment.py RUN TF CELL ['{"negatives_per_bound": 4}']
@@ -20,7 +20,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from dreamtf import factornet  # noqa: E402
+from dreamtf import config, factornet_train  # noqa: E402
 from dreamtf import release as rl  # noqa: E402
 from dreamtf.factornet_predict import predict_regions  # noqa: E402
 from dreamtf.io.fasta import GenomeCodes  # noqa: E402
@@ -43,9 +43,9 @@ def main(run: Path, tf: str, cell: str, overrides: dict) -> None:
         for c in [*cells, cell]
     }
     train_chroms = [c for c in dnase[cells[0]].index if c not in set(test) | set(valid)]
-    params = {**cfg["factornet"], **overrides}
+    params = {**config.defaults("factornet"), **cfg["factornet"], **overrides}
     t = time.perf_counter()
-    model, meta = factornet.train(
+    model, meta = factornet_train.train(
         genome,
         {c: dnase[c] for c in cells},
         rl.labels_path(rel, tf),

@@ -1,7 +1,7 @@
 """FactorNet throughput on whatever device Keras finds: the real input pipeline plus the model.
 
 Runs as it is on a GPU machine without network or TensorFlow (Python with numpy, scipy,
-pyarrow, JAX and/or PyTorch, plus keras, namex and optree). It simulates two chromosomes
+pyarrow, pyyaml, jsonschema, JAX and/or PyTorch, plus keras, namex and optree). It simulates two chromosomes
 at their hg19 lengths (the `bench` preset's chr21 and chr22, one cell: sequence and
 DNase fold change), stores them the way the workflow does (memory-mapped base codes and
 log1p DNase), then, for each backend asked for, in a fresh process:
@@ -65,7 +65,7 @@ def measure(backend: str, out: Path, batch: int, mixed: bool, train: bool = True
     """One backend, in this process: input assembly, inference and training throughput."""
     import numpy as np
 
-    from dreamtf import backends
+    from dreamtf import backends, config
     from dreamtf import factornet as fn
     from dreamtf import factornet_predict as fp
     from dreamtf.factornet_inputs import TrainingWindows, batch_inputs, chrom_inputs
@@ -79,7 +79,7 @@ def measure(backend: str, out: Path, batch: int, mixed: bool, train: bool = True
     res = {"backend": backend, "device": device, "keras": keras.__version__, "mixed_precision": mixed}
     genome = ChromArrays(out / "genome.u8", out / "genome.json")
     dnase = ChromArrays(out / "liver.f16", out / "liver.json")
-    p = dict(fn.DEFAULTS)
+    p = config.defaults("factornet")
     length, size = p["input_length"], 200
     starts = {c: window_grid(n, size, 50) for c, n in genome.sizes().items()}
     test = WindowTable("chr21", ["chr21"], np.zeros(len(starts["chr21"]), np.int32), starts["chr21"], size)

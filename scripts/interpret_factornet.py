@@ -16,33 +16,22 @@ from dreamtf.io.motiffile import write_meme
 from dreamtf.io.windowtable import read_predictions
 from dreamtf.rule import run
 
+log = logging.getLogger("dreamtf")
 
-def main(smk):
-    log = logging.getLogger("dreamtf")
-    p, fn = dict(smk.params.interpret), smk.params.factornet
-    tf, cell = smk.wildcards.tf, smk.params.cell
-    backends.setup(fn["backend"], gpu=fn["gpu"], threads=smk.threads)
-    model, meta = load(smk.input.model, smk.input.meta)
-    genome = GenomeCodes(smk.input.codes, smk.input.index)
-    dnase = ChromArrays(smk.input.dnase, smk.input.dnase_index)
-    pred = read_predictions(smk.input.predictions)
-    chroms, starts, scores = it.top_windows(pred, p["windows"])
-    length = meta["params"]["input_length"]
-    flank = (length - pred.size) // 2
+
+def encoded_windows(model, genome, dnase, chroms, starts, length: int, size: int) -> np.ndarray:
+    """The model's encoded inputs (n, length, 4 + 1) of ``size`` bp windows at (chroms, starts)."""
+    flank = (length - size) // 2
     encoded = np.zeros((len(starts), length, 5), dtype=np.float32)
     for c in dict.fromkeys(chroms):
         rows = np.flatnonzero(np.array(chroms) == c)
         encoded[rows] = it.encode(model, chrom_inputs(genome, dnase, c, starts[rows] - flank, length))
-    onehot, hyp = it.attributions(model, encoded)
-    log.info(
-        "%s: gradient x input on the %d best-scoring windows of %s (scores %.3g-%.3g)",
-        tf,
-        len(starts),
-        cell,
-        scores.min(),
-        scores.max(),
-    )
-    with atomic_path(smk.output.attributions) as tmp, open(tmp, "wb") as fh:
+    return encoded
+
+
+def write_attributions(path, chroms, starts, scores, encoded, hyp) -> None:
+    """The windows, their scores, base codes and hypothetical contributions, as one compressed npz."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
         np.savez_compressed(
             fh,
             chrom=np.array(chroms),
@@ -51,28 +40,29 @@ def main(smk):
             codes=encoded[..., :4].argmax(-1).astype(np.uint8),
             hypothetical=hyp.astype(np.float16),
         )
-    c0 = (length - p["width"]) // 2
+
+
+def central_motifs(onehot, hyp, p: dict, threads: int) -> list[dict]:
+    """TF-MoDISco's motifs in the central ``width`` bp of the windows, the ``motifs`` with most seqlets."""
+    c0 = (onehot.shape[1] - p["width"]) // 2
     motifs = it.discover_motifs(
         onehot[:, c0 : c0 + p["width"]],
         hyp[:, c0 : c0 + p["width"]],
         max_seqlets=p["max_seqlets"],
         n_leiden_runs=p["leiden_runs"],
-        threads=smk.threads,
+        threads=threads,
     )
-    motifs = motifs[: p["motifs"]]
-    targets, mats = it.jaspar_targets()
-    matches = it.match_motifs([m["ppm"] for m in motifs], targets, mats, top=p["matches"])
-    names = [f"factornet_{tf}_{i + 1}" for i in range(len(motifs))]
-    write_meme(smk.output.meme, [(n, tf, m["ppm"], m["seqlets"]) for n, m in zip(names, motifs)])
-    with atomic_write_text(smk.output.matches) as fh:
-        matches.assign(motif=[names[i] for i in matches["motif"]]).to_csv(fh, sep="\t", index=False)
-    it.plot_logos(motifs, matches, mats, targets, smk.output.logos, title=f"{tf}: what FactorNet learned ({cell})")
+    return motifs[: p["motifs"]]
+
+
+def summarise(tf, cell, n_windows: int, width: int, targets, names, motifs, matches) -> dict:
+    """summary.json: each learned motif's seqlets and length beside its best JASPAR match."""
     best = matches[matches["rank"] == 1].reset_index(drop=True)
-    summary = {
+    return {
         "tf": tf,
         "cell": cell,
-        "windows": len(starts),
-        "central_bp": p["width"],
+        "windows": n_windows,
+        "central_bp": width,
         "jaspar": f"{targets['release'].iloc[0]} CORE vertebrates ({len(targets)} matrices)",
         "motifs": [
             {
@@ -84,17 +74,39 @@ def main(smk):
             for i, m in enumerate(motifs)
         ],
     }
+
+
+def main(smk):
+    p, fn = dict(smk.params.interpret), smk.params.factornet
+    tf, cell = smk.wildcards.tf, smk.params.cell
+    backends.setup(fn["backend"], gpu=fn["gpu"], threads=smk.threads)
+    model, meta = load(smk.input.model, smk.input.meta)
+    genome = GenomeCodes(smk.input.codes, smk.input.index)
+    dnase = ChromArrays(smk.input.dnase, smk.input.dnase_index)
+    pred = read_predictions(smk.input.predictions)
+    chroms, starts, scores = it.top_windows(pred, p["windows"])
+    encoded = encoded_windows(model, genome, dnase, chroms, starts, meta["params"]["input_length"], pred.size)
+    onehot, hyp = it.attributions(model, encoded)
+    log.info(
+        "%s: gradient x input on the %d best-scoring windows of %s (scores %.3g-%.3g)",
+        tf, len(starts), cell, scores.min(), scores.max()
+    )
+    write_attributions(smk.output.attributions, chroms, starts, scores, encoded, hyp)
+    motifs = central_motifs(onehot, hyp, p, smk.threads)
+    targets, mats = it.jaspar_targets()
+    matches = it.match_motifs([m["ppm"] for m in motifs], targets, mats, top=p["matches"])
+    names = [f"factornet_{tf}_{i + 1}" for i in range(len(motifs))]
+    write_meme(smk.output.meme, [(n, tf, m["ppm"], m["seqlets"]) for n, m in zip(names, motifs)])
+    with atomic_write_text(smk.output.matches) as fh:
+        matches.assign(motif=[names[i] for i in matches["motif"]]).to_csv(fh, sep="\t", index=False)
+    it.plot_logos(motifs, matches, mats, targets, smk.output.logos, title=f"{tf}: what FactorNet learned ({cell})")
+    summary = summarise(tf, cell, len(starts), p["width"], targets, names, motifs, matches)
     with atomic_write_text(smk.output.summary) as fh:
         json.dump(summary, fh, indent=1, default=float)
     for m in summary["motifs"]:
         log.info(
             "%s: %d seqlets, %d bp; best match %s %s (q = %s)",
-            m["motif"],
-            m["seqlets"],
-            m["length"],
-            m.get("matrix_id"),
-            m.get("name"),
-            m.get("q_value"),
+            m["motif"], m["seqlets"], m["length"], m.get("matrix_id"), m.get("name"), m.get("q_value")
         )
     if not motifs:
         log.warning("%s: TF-MoDISco found no motif in the %d windows' attributions", tf, len(starts))

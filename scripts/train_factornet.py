@@ -3,7 +3,8 @@
 import logging
 import shutil
 
-from dreamtf.factornet import expression_pcs, save, train
+from dreamtf.factornet import save
+from dreamtf.factornet_train import expression_pcs, train
 from dreamtf.io.fasta import GenomeCodes
 from dreamtf.io.memmap import ChromArrays
 from dreamtf.modelcard import model_card, write_model_card

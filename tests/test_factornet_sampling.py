@@ -19,7 +19,7 @@ def _label_table(codes_by_chrom):
 
 
 def test_all_negatives_from_open_chromatin():
-    # factornet.open_negatives: 1 used to crash (np.concatenate of no random negatives)
+    # factornet.open_negatives: 1 leaves no random negatives to draw, an empty draw to concatenate
     lab = _label_table({"chr2": [2, 2, 0, 0, 0, 0, 0, 0, 0, 0]})
     open_mask = np.zeros((10, 1), bool)
     open_mask[2:8] = True
@@ -88,7 +88,7 @@ def test_motif_window_mask_flags_windows_with_an_instance_as_strong_as_bound_one
 
 
 def test_sampler_without_unbound_windows_is_an_error_naming_its_chromosomes():
-    # it used to loop forever, and its errors named the training chromosomes whatever it sampled
+    # rejection sampling without a U window to find would never end; the error names the chromosomes sampled
     lab = _label_table({"chr2": [2, 0, 0, 1], "chr11": [2, 1, 1, 2]})
     w = TrainingWindows(lab, ["K562"], ["chr11"], np.random.default_rng(0), where="validation chromosomes (chr11)")
     with pytest.raises(DreamTFError, match=r"no unbound \(U\) window of K562 on the validation chromosomes \(chr11\)"):

@@ -1,4 +1,5 @@
-"""dreamtf.keras_parts.fit_epochs, FactorNet's training loop: a fresh draw per epoch, Keras callbacks as under fit."""
+"""dreamtf.keras_parts: fit_epochs, FactorNet's training loop (a fresh draw per epoch, Keras callbacks as under
+fit), and early stopping that waits for a minimum of epochs."""
 
 import csv
 
@@ -90,3 +91,25 @@ def test_it_learns_and_logs_one_line_per_epoch(caplog):
     assert len(lines) == 5 and lines[0].startswith("epoch 1/5: 400 windows in ") and "; loss " in lines[0]
     assert lines[0].endswith(", val_score 0.5000") and lines[4].endswith(", val_score 0.9000"), lines
     assert np.mean((model.predict(x, verbose=0).ravel() > 0.5) == y) > 0.85
+
+
+def test_early_stopping_waits_for_min_epochs_and_keeps_the_best_weights():
+    from dreamtf.keras_parts import EarlyStoppingAfter
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    stop = EarlyStoppingAfter(5, monitor="val_auprc", mode="max", patience=2, restore_best_weights=True)
+    stop.set_model(model)
+    stop.on_train_begin()
+    best = [np.array(w) for w in model.get_weights()]
+    stopped = []
+    for epoch, auprc in enumerate([0.9, 0.5, 0.5, 0.5, 0.5, 0.5]):
+        if epoch:
+            model.set_weights([w + epoch for w in best])
+        model.stop_training = False
+        stop.on_epoch_end(epoch, {"val_auprc": auprc})
+        stopped.append(model.stop_training)
+    # patience ran out at epoch 3, but no stop before 5 epochs had run
+    assert stopped == [False, False, False, False, True, True]
+    stop.on_train_end()
+    for got, want in zip(model.get_weights(), best):
+        np.testing.assert_array_equal(got, want)  # epoch 1's weights, the best

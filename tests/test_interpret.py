@@ -10,6 +10,7 @@ import scipy.stats
 from dreamtf import factornet as fn
 from dreamtf import interpret as it
 from dreamtf.backends import input_gradients
+from dreamtf.errors import DreamTFError
 from dreamtf.io.motiffile import read_motif_counts, write_meme
 from dreamtf.motifs import load_jaspar
 
@@ -36,6 +37,20 @@ def test_strand_logits_give_the_models_scores(small_model):
     assert logits.shape == (16, 2)
     want = small_model.predict(x, verbose=0).ravel()
     np.testing.assert_allclose((1 / (1 + np.exp(-logits))).mean(axis=1), want, atol=1e-5)
+
+
+def test_strand_logits_of_another_architecture_give_its_scores():
+    """Two convolutions and another pool width: attribution reads the architecture from the model's parts."""
+    model = fn.build_model(1, **SMALL, conv_layers=2, kernel_width=7, pool_width=4)
+    x = random_inputs(8, seed=3)
+    logits = np.asarray(it.strand_logits(model).predict(it.encode(model, x), verbose=0))
+    want = model.predict(x, verbose=0).ravel()
+    np.testing.assert_allclose((1 / (1 + np.exp(-logits))).mean(axis=1), want, atol=1e-5)
+
+
+def test_attributions_are_refused_for_a_model_with_cell_metadata():
+    with pytest.raises(DreamTFError, match="without expression metadata"):
+        it.strand_logits(fn.build_model(1, 2, **SMALL))
 
 
 def test_gradients_equal_finite_differences(small_model):

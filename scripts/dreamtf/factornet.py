@@ -1,127 +1,189 @@
-"""FactorNet-style Siamese CNN-BiLSTM (Quang & Xie, Methods 2019) in Keras 3.
+"""FactorNet-style Siamese CNN-BiLSTM (Quang & Xie, Methods 2019) in Keras 3, built from named parts.
 
-Input: a window's 1,000 bp (configurable) centred on the 200 bp window, as base codes
+Input: a window's ``input_length`` bp centred on the 200 bp window, as base codes
 (one-hot encoded inside the model: A, C, G, T) plus base-resolution tracks (the DNase
-channel, ranked within the cell or log1p fold change; more tracks, such as mappability,
-fit the same channel axis). One body,
+channel; more tracks, such as mappability, fit the same channel axis). As gReLU builds
+``BaseModel(embedding, head)``, the model is assembled from named parts:
 
-    Conv1D -> Dropout -> per-position Dense -> MaxPool -> BiLSTM (every step) -> Flatten
-    -> Dropout -> Dense -> [cell metadata concatenated] -> Dropout -> Dense(1, sigmoid),
+* ``encode``: codes and tracks -> one-hot bases followed by the tracks;
+* ``trunk``: ``conv_layers`` unpadded convolutions -> Dropout -> per-position Dense;
+* ``pool``: max-pooling ``pool_width`` bp wide and apart;
+* ``head``: BiLSTM (every step) -> Flatten -> Dropout -> Dense -> [cell metadata
+  concatenated] -> Dropout -> Dense(1), the logit.
 
-scores the input and its reverse complement (sequence reversed and complemented,
-tracks reversed), both strands stacked as one batch through the one body; the two
-probabilities are averaged, so a window and its reverse complement get the same score
-by construction.
+The body (trunk, pool, head) scores the input and its reverse complement (sequence
+reversed and complemented, tracks reversed), both strands stacked as one batch; the two
+probabilities are averaged, so a window and its reverse complement get the same score by
+construction. Code that needs one part asks :func:`parts` for it: whole-chromosome
+inference (:mod:`dreamtf.factornet_predict`) runs the trunk once per base, attribution
+(:mod:`dreamtf.interpret`) differentiates the body's logit. The architecture lives in
+this module alone; :mod:`dreamtf.factornet_train` trains it.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
-from . import backends
+from . import config
 from .errors import DreamTFError
-from .factornet_inputs import (
-    TrainingWindows,
-    batch_inputs,
-    motif_window_mask,
-    open_chromatin_mask,
-)
 from .io.files import atomic_path, atomic_write_text
-from .io.rnaseq import read_tpm
-from .io.windowtable import read_labels
 
-log = logging.getLogger(__name__)
-
-DEFAULTS = {
-    "input_length": 1000,
-    "kernels": 32,
-    "kernel_width": 26,
-    "lstm_units": 32,
-    "dense_units": 128,
-    "dropout": 0.5,
-    "learning_rate": 0.001,
-    "batch_size": 100,
-    "epochs": 10,
-    "patience": 3,
-    "min_epochs": 5,
-    "negatives_per_bound": 4.0,
-    "open_negatives": 0.5,
-    "motif_negatives": 0.0,
-    "bound_per_epoch": 6000,
-    "jitter": 20,
-    "validation_windows": 6000,
-    "seed": 1,
-    "gpu": False,
-    "mixed_precision": False,
-    "meta_pcs": 0,
-    "backend": "tensorflow",
-    "predict_batch_size": 1024,
-    "dnase_norm": "rank",
-    "motif_init": True,
-    "motif_kernels": 8,
-}
+__all__ = ["Parts", "build_model", "load", "parts", "save", "seed_motif_kernels"]
 
 
-def reverse_complement_inputs(inputs: dict) -> dict:
-    """The reverse complement of model inputs: codes complemented (N stays N) and reversed, tracks reversed."""
-    comp = np.array([3, 2, 1, 0, 4], dtype=np.uint8)
-    return {**inputs, "sequence": comp[inputs["sequence"][:, ::-1]], "tracks": inputs["tracks"][:, ::-1, :]}
+class Parts(NamedTuple):
+    """A FactorNet model's named parts: the model's own layers, weights shared with it.
+
+    ``encode``: [codes (batch, length), tracks (batch, length, k)] -> (batch, length, 4 + k).
+    ``trunk``: (batch, length, 4 + k) -> (batch, length - receptive_field + 1, kernels), any
+    length; output position j sees input positions j to j + receptive_field - 1 only.
+    ``pool``: (batch, n, kernels) -> (batch, n // pool_width, kernels), windows ``pool_width`` apart.
+    ``head``: {"pooled": (batch, steps, kernels)[, "cell_meta": (batch, n_meta)]} -> (batch, 1) logit.
+    ``reverse_complement``: an encoded input's other strand. ``conv``: the trunk's first
+    convolution, the one motif kernels seed.
+    """
+
+    encode: object
+    trunk: object
+    pool: object
+    head: object
+    reverse_complement: object
+    conv: object
+
+    @property
+    def channels(self) -> int:
+        """Channels of the encoded input: 4 bases plus the tracks."""
+        return int(self.trunk.inputs[0].shape[-1])
+
+    @property
+    def steps(self) -> int:
+        """Pooled steps the head reads."""
+        return int(self.head.input["pooled"].shape[1])
+
+    @property
+    def n_meta(self) -> int:
+        """Length of the cell metadata vector the head reads (0: none)."""
+        meta = self.head.input.get("cell_meta")
+        return 0 if meta is None else int(meta.shape[-1])
+
+    @property
+    def pool_width(self) -> int:
+        """Width and stride of the pooling, in trunk positions."""
+        return int(self.pool.pool_size[0])
+
+    @property
+    def receptive_field(self) -> int:
+        """Input bases behind one trunk output position, from the trunk's output lengths."""
+        n = 4096
+        out = [self.trunk.compute_output_shape((None, n + i, self.channels))[1] for i in range(3)]
+        if out[1] - out[0] != 1 or out[2] - out[1] != 1:
+            raise DreamTFError("the FactorNet trunk does not move one position per base: it cannot run on a stretch")
+        return n - out[0] + 1
+
+
+def parts(model) -> Parts:
+    """The named parts of a model built by :func:`build_model` (or loaded by :func:`load`)."""
+    try:
+        trunk = model.get_layer("trunk")
+        return Parts(
+            model.get_layer("encode"),
+            trunk,
+            model.get_layer("pool"),
+            model.get_layer("head"),
+            model.get_layer("reverse_complement"),
+            trunk.get_layer("conv"),
+        )
+    except ValueError:
+        raise DreamTFError(
+            f"model {model.name!r} is not a FactorNet of named parts (encode, trunk, pool, head): it was built "
+            "by an older dreamtf; delete its .keras file under results/models and train it again"
+        ) from None
 
 
 def build_model(n_tracks: int = 1, n_meta: int = 0, **params):
-    """The Siamese FactorNet model; ``params`` override :data:`DEFAULTS`.
+    """The Siamese FactorNet model; ``params`` override the schema's ``factornet`` defaults.
 
     Inputs: ``sequence`` (batch, input_length) base codes, ``tracks`` (batch,
-    input_length, n_tracks) and, with ``n_meta``, ``cell_meta`` (batch, n_meta).
+    input_length, n_tracks) and, with ``n_meta``, ``cell_meta`` (batch, n_meta). Output:
+    (batch, 1), the mean of both strands' probabilities. :func:`parts` gives its parts.
     """
     import keras
     from keras import layers
 
     from .keras_parts import EncodeInputs, ReverseComplement, StrandAverage
 
-    p = {**DEFAULTS, **params}
-    codes_in = keras.Input((p["input_length"],), dtype="uint8", name="sequence")
-    tracks_in = keras.Input((p["input_length"], n_tracks), name="tracks")
-    inputs = [codes_in, tracks_in]
-    seq_in = EncodeInputs(name="encode")([codes_in, tracks_in])
-    meta_in = None
-    if n_meta:
-        meta_in = keras.Input((n_meta,), name="cell_meta")
-        inputs.append(meta_in)
+    p = {**config.defaults("factornet"), **params}
+    length = p["input_length"]
+    steps = (length - p["conv_layers"] * (p["kernel_width"] - 1)) // p["pool_width"]
+    if steps < 1:
+        raise DreamTFError(
+            f"factornet.input_length: {length} bp leave no pooled step after {p['conv_layers']} convolution(s) "
+            f"{p['kernel_width']} bp wide and pooling {p['pool_width']} bp wide; use longer inputs or a smaller network"
+        )
+    codes_in = keras.Input((length,), dtype="uint8", name="sequence")
+    tracks_in = keras.Input((length, n_tracks), name="tracks")
+    meta_in = keras.Input((n_meta,), name="cell_meta") if n_meta else None
+    encoded = EncodeInputs(name="encode")([codes_in, tracks_in])
+    # the parts in this order: the layers' creation order sets their random initial weights
+    trunk = _trunk(4 + n_tracks, p)
+    pool = layers.MaxPooling1D(pool_size=p["pool_width"], strides=p["pool_width"], name="pool")
+    head = _head(steps, n_meta, p)
 
-    conv = layers.Conv1D(p["kernels"], p["kernel_width"], activation="relu", name="conv")
-    drop1 = layers.Dropout(p["dropout"] / 5, name="conv_dropout")  # FactorNet: light dropout after the motifs
-    per_pos = layers.Dense(p["kernels"], activation="relu", name="per_position_dense")
-    pool = layers.MaxPooling1D(pool_size=p["kernel_width"] // 2, strides=p["kernel_width"] // 2, name="pool")
-    # JAX's cuDNN LSTM has no float16 kernel: under mixed precision it stays in float32 there
-    lstm_dtype = "float32" if keras.backend.backend() == "jax" else None
-    # every step's output, flattened, as DanQ and FactorNet do: with only the last step (an
-    # earlier version) the network never learnt a motif planted mid-input (tests/test_factornet.py)
-    lstm = layers.Bidirectional(
-        layers.LSTM(p["lstm_units"], return_sequences=True, dtype=lstm_dtype), name="bilstm", dtype=lstm_dtype
-    )
-    flat = layers.Flatten(name="flatten")
-    drop2 = layers.Dropout(p["dropout"], name="lstm_dropout")
-    dense = layers.Dense(p["dense_units"], activation="relu", name="dense")
-    drop3 = layers.Dropout(p["dropout"], name="dense_dropout")
-    out = layers.Dense(1, activation="sigmoid", name="output", dtype="float32")
-
-    # both strands as one batch of twice the windows: one pass through the shared layers
-    rc = ReverseComplement(name="reverse_complement")(seq_in)
-    x = layers.Concatenate(axis=0, name="strands")([seq_in, rc])
-    h = dense(drop2(flat(lstm(pool(per_pos(drop1(conv(x))))))))
+    # both strands as one batch of twice the windows: one pass through the shared body
+    rc = ReverseComplement(name="reverse_complement")(encoded)
+    x = layers.Concatenate(axis=0, name="strands")([encoded, rc])
+    head_in = {"pooled": pool(trunk(x))}
     if meta_in is not None:
-        meta2 = layers.Concatenate(axis=0, name="strands_meta")([meta_in, meta_in])
-        h = layers.Concatenate(name="with_cell_meta")([h, meta2])
-    avg = StrandAverage(name="strand_average", dtype="float32")(out(drop3(h)))
+        head_in["cell_meta"] = layers.Concatenate(axis=0, name="strands_meta")([meta_in, meta_in])
+    prob = layers.Activation("sigmoid", name="probability", dtype="float32")(head(head_in))
+    avg = StrandAverage(name="strand_average", dtype="float32")(prob)
+    inputs = [codes_in, tracks_in] + ([meta_in] if meta_in is not None else [])
     model = keras.Model(inputs, avg, name="factornet")
     model.compile(optimizer=keras.optimizers.Adam(p["learning_rate"]), loss="binary_crossentropy")
     return model
+
+
+def _trunk(channels: int, p: dict):
+    """encoded (batch, any length, channels) -> per-position features: convolutions, dropout, Dense."""
+    import keras
+    from keras import layers
+
+    x_in = keras.Input((None, channels), name="encoded")
+    x = x_in
+    for i in range(p["conv_layers"]):
+        name = "conv" if i == 0 else f"conv_{i + 1}"
+        x = layers.Conv1D(p["kernels"], p["kernel_width"], activation="relu", name=name)(x)
+    x = layers.Dropout(p["dropout"] / 5, name="conv_dropout")(x)  # FactorNet: light dropout after the motifs
+    x = layers.Dense(p["kernels"], activation="relu", name="per_position_dense")(x)
+    return keras.Model(x_in, x, name="trunk")
+
+
+def _head(steps: int, n_meta: int, p: dict):
+    """{"pooled"[, "cell_meta"]} -> the logit: BiLSTM over every step, dense layers, cell metadata."""
+    import keras
+    from keras import layers
+
+    inputs = {"pooled": keras.Input((steps, p["kernels"]), name="pooled")}
+    # JAX's cuDNN LSTM has no float16 kernel: under mixed precision it stays in float32 there
+    lstm_dtype = "float32" if keras.backend.backend() == "jax" else None
+    # every step's output, flattened, as DanQ and FactorNet do: a motif anywhere in the
+    # input reaches the dense layer, not only what the LSTM carries to its last step
+    lstm = layers.LSTM(p["lstm_units"], return_sequences=True, dtype=lstm_dtype)
+    h = layers.Bidirectional(lstm, name="bilstm", dtype=lstm_dtype)(inputs["pooled"])
+    h = layers.Flatten(name="flatten")(h)
+    h = layers.Dropout(p["dropout"], name="lstm_dropout")(h)
+    h = layers.Dense(p["dense_units"], activation="relu", name="dense")(h)
+    if n_meta:
+        inputs["cell_meta"] = keras.Input((n_meta,), name="cell_meta")
+        h = layers.Concatenate(name="with_cell_meta")([h, inputs["cell_meta"]])
+    h = layers.Dropout(p["dropout"], name="dense_dropout")(h)
+    logit = layers.Dense(1, name="output", dtype="float32")(h)
+    return keras.Model(inputs, logit, name="head")
 
 
 def seed_motif_kernels(model, motifs, copies: int = 1) -> int:
@@ -135,7 +197,7 @@ def seed_motif_kernels(model, motifs, copies: int = 1) -> int:
     through the different random weights that read them. Returns the number of kernels
     seeded.
     """
-    conv = model.get_layer("conv")
+    conv = parts(model).conv
     kernel, bias = (np.array(w) for w in conv.get_weights())
     motifs = [m for m in motifs for _ in range(copies)]
     width, n = kernel.shape[0], min(len(motifs), kernel.shape[2])
@@ -175,138 +237,3 @@ def load(path: str | os.PathLike, meta_path: str | os.PathLike):
     except (OSError, ValueError) as exc:
         raise DreamTFError(f"{path}: not a dreamtf FactorNet model ({exc})") from None
     return model, meta
-
-
-def expression_pcs(rnaseq: dict[str, list], k: int) -> dict[str, list[float]]:
-    """First ``k`` principal components of the cells' log1p TPM profiles (FactorNet's meta input)."""
-    cells = list(rnaseq)
-    tables = [read_tpm(rnaseq[c]) for c in cells]
-    genes = sorted(set().union(*tables))
-    m = np.log1p(np.array([[t.get(g, 0.0) for g in genes] for t in tables]))
-    m -= m.mean(axis=0)
-    u, s, _ = np.linalg.svd(m, full_matrices=False)
-    pcs = u[:, :k] * s[:k]
-    pcs = np.pad(pcs, ((0, 0), (0, max(0, k - pcs.shape[1]))))
-    scale = np.abs(pcs).max() or 1.0
-    return {c: (pcs[i] / scale).round(6).tolist() for i, c in enumerate(cells)}
-
-
-def train(
-    genome,
-    dnase: dict,
-    labels_path,
-    *,
-    train_chroms,
-    valid_chroms,
-    size: int,
-    threads: int,
-    params=None,
-    log_csv=None,
-    meta_by_cell: dict | None = None,
-    dnase_peaks: dict | None = None,
-    motifs: list | None = None,
-):
-    """Train one FactorNet model on every training cell pooled; returns (model, meta).
-
-    ``genome`` is the memory-mapped base codes, ``dnase`` ({cell: ChromArrays}) each
-    training cell's DNase channel (:func:`dreamtf.factornet_inputs.write_dnase_cache`).
-    ``dnase_peaks`` ({cell: relaxed DNase narrowPeak}) enables open-chromatin negatives;
-    ``size`` is the configured window size, ``threads`` the CPU threads to use.
-    """
-    p = {**DEFAULTS, **(params or {})}
-    device = backends.setup(p["backend"], gpu=p["gpu"], threads=threads, mixed_precision=p["mixed_precision"])
-    backends.set_seed(p["seed"])
-    import keras
-
-    from .keras_parts import EarlyStoppingAfter, WeightedValidation, fit_epochs
-
-    cells = list(dnase)
-    labels = read_labels(labels_path, cells=cells, chroms=list(train_chroms) + list(valid_chroms), size=size)
-    rng = np.random.default_rng(p["seed"])
-    masks, shares = {}, {}
-    if dnase_peaks and p["open_negatives"]:
-        masks["open"] = open_chromatin_mask(labels, cells, dnase_peaks)
-        shares["open"] = p["open_negatives"]
-    if motifs and p["motif_negatives"]:
-        masks["motif"] = motif_window_mask(genome, labels, motifs[0], list(train_chroms) + list(valid_chroms))
-        shares["motif"] = p["motif_negatives"]
-    train_w = TrainingWindows(labels, cells, train_chroms, rng, masks, where="training chromosomes")
-    valid_w = TrainingWindows(
-        labels,
-        cells,
-        valid_chroms,
-        np.random.default_rng(p["seed"] + 1),
-        masks,
-        where=f"validation chromosomes ({', '.join(valid_chroms)})",
-    )
-    n_meta = len(next(iter(meta_by_cell.values()))) if meta_by_cell else 0
-    model = build_model(1, n_meta, **p)
-    if motifs and p["motif_init"]:
-        seeded = seed_motif_kernels(model, motifs, p["motif_kernels"])
-        log.info("%d convolution kernel(s) seeded with %s", seeded, ", ".join(m.matrix_id for m in motifs))
-
-    def make(c, s, cell):
-        return batch_inputs(genome, dnase, labels, cells, c, s, cell, p["input_length"], meta_by_cell)
-
-    vc, vs, vcell, vy, vw = valid_w.stratified(p["validation_windows"])
-    validation = WeightedValidation(make(vc, vs, vcell), vy, vw)
-    stop = EarlyStoppingAfter(
-        p["min_epochs"], monitor="val_auprc", mode="max", patience=p["patience"], restore_best_weights=True
-    )
-    callbacks = [validation, stop]
-    if log_csv:
-        callbacks.append(keras.callbacks.CSVLogger(str(log_csv)))
-    log.info("training on %s (%s); %d bound windows in the pool", ", ".join(cells), device, len(train_w.bound[0]))
-    fit_epochs(
-        model,
-        lambda: train_w.sample(p["bound_per_epoch"], p["negatives_per_bound"], p["jitter"], shares, repeat=True),
-        make,
-        batch_size=p["batch_size"],
-        epochs=p["epochs"],
-        callbacks=callbacks,
-        log=log,
-    )
-    auprcs = validation.history["val_auprc"]
-    meta = {
-        "params": p,
-        "cells": cells,
-        "device": device,
-        # the chromosomes of the windows drawn from, read from the windows themselves
-        "train_chroms": train_w.chrom_names(),
-        "valid_chroms": valid_w.chrom_names(),
-        "bound_windows": {"training": len(train_w.bound[0]), "validation": len(valid_w.bound[0])},
-        "epochs_run": len(auprcs),
-        "best_epoch": int(np.argmax(auprcs)) + 1 if auprcs else 0,
-        "val_auprc": auprcs,
-        "val_loss": validation.history["val_loss"],
-        # the kept weights' weighted auPRC on the validation sample (an estimate at the real ratio)
-        "valid_auprc": validation.scores()["val_auprc"],
-        "validation_sample": {"n": len(vy), "bound": int(vy.sum()), "stands_for": round(float(vw.sum()))},
-        "meta_by_cell": meta_by_cell or {},
-        "window_size": labels.size,
-    }
-    # the exact auPRC over every validation window of each training cell: rules validate_factornet + calibrate
-    return model, meta
-
-
-def score_all_windows(model, meta: dict, genome, dnase, labels, cell: str, chroms) -> dict:
-    """auPRC and auROC over every labelled window of ``chroms`` in one cell: the real class ratio.
-
-    Early stopping watches a weighted sample's estimate of it; this is the exact number
-    in one cell, to compare with the challenge's scores (a balanced sample flatters a
-    model: on the demo, REST's 0.70 there was 0.04 over all of chr11, where 47 of 79,899
-    windows are bound).
-    """
-    from .factornet_predict import predict_regions
-    from .io.windowtable import WindowTable
-    from .metrics import score
-
-    rows = np.concatenate([labels.chrom_rows(c) for c in chroms])
-    sub = WindowTable(labels.path, labels.chroms, labels.chrom[rows], labels.start[rows], labels.size)
-    batch = meta["params"]["predict_batch_size"]
-    pred = np.concatenate([s for _, _, s in predict_regions(model, meta, genome, dnase, sub, cell=cell, batch=batch)])
-    codes = labels.codes[rows, labels.columns.index(cell)]
-    if not (codes == 2).any() or not (codes == 0).any():
-        return {"cell": cell, "auprc": None, "auroc": None, "n_bound": int((codes == 2).sum())}
-    res = score(codes, pred, bootstrap=0)
-    return {"cell": cell, "auprc": res["auprc"], "auroc": res["auroc"], "n_bound": int((codes == 2).sum())}

@@ -2,8 +2,9 @@
 
 A window's input is ``input_length`` bp centred on it: the base codes (A=0, C=1, G=2,
 T=3, N=4) from the memory-mapped genome (:class:`dreamtf.io.fasta.GenomeCodes`) and the
-cell's DNase channel from its memory-mapped track cache (:func:`write_dnase_cache`:
-log1p fold change per base, float16), both decoded once per genome or cell. A batch is
+cell's DNase channel from its memory-mapped track cache (:func:`write_dnase_cache`: per
+base, the fold change's rank among the cell's open bins by default, or log1p fold change;
+float16), both decoded once per genome or cell. A batch is
 gathered with one vectorised copy per array (a strided view indexed by the windows'
 starts), never a Python loop over windows or a bigWig call. The model one-hot encodes
 the codes itself (:class:`dreamtf.keras_parts.EncodeInputs`), so a batch moves 3 bytes
@@ -32,7 +33,7 @@ N_CODE = 4  # base code of N, and of positions off the chromosome
 
 
 def dnase_transform(values: np.ndarray) -> np.ndarray:
-    """The DNase channel from fold change: log1p."""
+    """The DNase channel from fold change with ``factornet.dnase_norm: log1p``: log1p."""
     return np.log1p(values)
 
 
@@ -208,9 +209,8 @@ class TrainingWindows:
         ``n_bound`` B windows (all when None), ``ratio`` U windows per B window, of which
         ``shares[name]`` come from pool ``name`` (as many as it holds) and the rest at random.
         With ``repeat`` (training), a pool smaller than ``n_bound`` gives every B window once
-        and random repeats for the rest, each with its own jitter: an epoch of a TF with few sites is as long as any
-        other's, so the network sees enough steps to learn its motif (on the demo, REST's
-        283 B windows alone gave 85 steps in 10 epochs and nothing learnt).
+        and random repeats for the rest, each with its own jitter: an epoch of a TF with few
+        sites is as long as any other's, so the network sees enough steps to learn its motif.
         """
         rows_b, cells_b = self.bound
         if len(rows_b) == 0:
@@ -247,8 +247,8 @@ class TrainingWindows:
         it when smaller, its unused share passed on) and every window drawn the weight
         ``stratum size / windows drawn``. Weighted, the sample's auPRC estimates the auPRC
         over every window at the real class ratio, the number the challenge scores, which a
-        balanced sample cannot (on the demo REST's 0.70 there was 0.04 at the real ratio);
-        the pools make the hard negatives count as often as they occur, not more.
+        balanced sample overstates many times; the pools make the hard negatives count as
+        often as they occur, not more.
         """
         codes = self.labels.codes[self.rows]
         taken = np.zeros(codes.shape, dtype=bool)

@@ -1,24 +1,25 @@
 """FactorNet inference over whole chromosomes, the convolutions computed once per base.
 
 Test windows overlap: at a 50 bp step every base lies in 20 windows' 1,000 bp inputs, so
-scoring each window's input on its own repeats the convolution (most of the network's
-arithmetic) 20 times. Here the model is split in two, with its own weights:
+scoring each window's input on its own repeats the convolutions (most of the network's
+arithmetic) 20 times. Here the model's named parts (:func:`dreamtf.factornet.parts`),
+with their own weights, are run separately:
 
-* the **trunk** (one-hot encoding, ``conv``, ``per_position_dense``) runs once over a
-  stretch of chromosome holding a batch of windows, on each strand;
-* the max-pooling of a window's stretch of trunk output is read from one running
-  maximum over the stretch, and
-* the **head** (``bilstm``, ``flatten``, ``dense``, cell metadata, ``output``) scores each window.
+* the **trunk** (after the input's encoding) runs once over a stretch of chromosome
+  holding a batch of windows, on each strand;
+* the **pooling** of a window's stretch of trunk output is read from one running maximum
+  over the stretch, at the pool's width and stride, and
+* the **head** scores each window.
 
-Dropout is the identity at inference, so the scores equal ``model.predict`` on each
-window's own input (to float rounding; ``tests/test_factornet.py`` checks). Every call
-has one shape (the stretch and the batch are padded), so a compiling backend compiles
-the two parts once.
+The trunk's receptive field and the pool's width come from the parts, so the arithmetic
+holds for any number of convolutions and any pool width. Dropout is the identity at
+inference, so the scores equal ``model.predict`` on each window's own input (to float
+rounding; ``tests/test_factornet.py`` checks). Every call has one shape (the stretch and
+the batch are padded), so a compiling backend compiles the two parts once.
 
-This is the CPU path (1.85x the per-window rate there: 6,971 against 3,761 windows/s on
-2 cores, chr21 at real length). On a GPU the per-window path is kept: there the convolutions cost little and
-the pooling, done here in NumPy on the host, would dominate (an H100 scored 9,000
-windows/s this way against 197,000 per window).
+This is the CPU path. On a GPU each window's own input goes through the whole model:
+there the convolutions cost little and the pooling, done here in NumPy on the host,
+would dominate.
 """
 
 from __future__ import annotations
@@ -26,46 +27,27 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import DreamTFError
+from .factornet import parts
 from .factornet_inputs import N_CODE, chrom_inputs, gather, prefetch
+from .io.fasta import reverse_complement_codes
 
-__all__ = ["predict_regions", "split_model"]
+__all__ = ["predict_regions", "stretch_model"]
 
 
-def split_model(model):
-    """(trunk, head, kernel_width, pool) of a FactorNet model built by :func:`dreamtf.factornet.build_model`.
+def stretch_model(model):
+    """(trunk, head, receptive_field, pool_width, steps) of a FactorNet model, for whole stretches.
 
-    ``trunk``: {"sequence": (1, span) codes, "tracks": (1, span, k)} -> (1, span - width + 1, kernels).
-    ``head``: {"pooled": (batch, steps, kernels)[, "cell_meta": (batch, n_meta)]} -> (batch, 1).
+    ``trunk``: {"sequence": (1, span) codes, "tracks": (1, span, k)} -> (1, span - receptive_field + 1,
+    kernels), the model's encoding and trunk. ``head``: the model's head, {"pooled": (batch,
+    steps, kernels)[, "cell_meta": (batch, n_meta)]} -> (batch, 1) logit.
     """
     import keras
 
-    names = {layer.name for layer in model.layers}
-    missing = [
-        n
-        for n in ("encode", "conv", "per_position_dense", "pool", "bilstm", "flatten", "dense", "output")
-        if n not in names
-    ]
-    if missing:
-        raise DreamTFError(
-            f"the FactorNet model has no layer {', '.join(missing)}: it was built by an older dreamtf; "
-            "delete results/models/factornet and train it again"
-        )
-    conv, per_pos, pool = model.get_layer("conv"), model.get_layer("per_position_dense"), model.get_layer("pool")
+    pt = parts(model)
     seq_in = keras.Input((None,), dtype="uint8", name="sequence")
-    trk_in = keras.Input((None, model.get_layer("encode").output.shape[-1] - 4), name="tracks")
-    trunk = keras.Model([seq_in, trk_in], per_pos(conv(model.get_layer("encode")([seq_in, trk_in]))), name="trunk")
-    steps = model.get_layer("bilstm").input.shape[1]
-    pooled_in = keras.Input((steps, per_pos.units), name="pooled")
-    h = model.get_layer("dense")(model.get_layer("flatten")(model.get_layer("bilstm")(pooled_in)))
-    inputs = {"pooled": pooled_in}
-    # the cell metadata's concatenation (features axis), not the strands' (batch axis)
-    concat = [layer for layer in model.layers if isinstance(layer, keras.layers.Concatenate) and layer.axis != 0]
-    if concat:
-        meta_in = keras.Input((model.get_layer("cell_meta").output.shape[-1],), name="cell_meta")
-        h = concat[0]([h, meta_in])
-        inputs["cell_meta"] = meta_in
-    head = keras.Model(inputs, model.get_layer("output")(h), name="head")
-    return trunk, head, conv.kernel_size[0], pool.pool_size[0]
+    trk_in = keras.Input((None, pt.channels - 4), name="tracks")
+    trunk = keras.Model([seq_in, trk_in], pt.trunk(pt.encode([seq_in, trk_in])), name="stretch_trunk")
+    return trunk, pt.head, pt.receptive_field, pt.pool_width, pt.steps
 
 
 def _running_max(a: np.ndarray, width: int) -> np.ndarray:
@@ -78,7 +60,7 @@ def _running_max(a: np.ndarray, width: int) -> np.ndarray:
 
 
 def _pooled(trunk_out: np.ndarray, offsets: np.ndarray, steps: int, pool: int) -> np.ndarray:
-    """Max-pooled trunk output of windows whose conv outputs start at ``offsets``: (n, steps, kernels).
+    """Max-pooled trunk output of windows whose trunk outputs start at ``offsets``: (n, steps, kernels).
 
     One running maximum over the stretch serves every window: window i's step k is the
     maximum of ``pool`` positions from ``offsets[i] + pool * k``, as MaxPooling1D takes it.
@@ -141,11 +123,14 @@ def _per_window(model, genome, dnase, regions, length: int, batch: int, meta_vec
 
 def _shared_trunk(model, genome, dnase, regions, length: int, batch: int, meta_vec):
     """The trunk once per stretch and strand, the head once per window (see the module's text)."""
-    trunk, head, width, pool = split_model(model)
+    trunk, head, field, pool, steps = stretch_model(model)
+    if (length - field + 1) // pool != steps:
+        raise DreamTFError(
+            f"the FactorNet model reads {steps} pooled steps, but its metadata's input_length, {length} bp, "
+            f"gives {(length - field + 1) // pool}: the model and its .json file do not belong together"
+        )
     flank = (length - regions.size) // 2
-    steps = (length - width + 1) // pool
     span = batch * 64 + length  # the stretch scored by one trunk call (windows 50 bp apart fit with room)
-    comp = np.array([3, 2, 1, 0, N_CODE], dtype=np.uint8)
     extra = {} if meta_vec is None else {"cell_meta": np.tile(np.float32(meta_vec), (batch, 1))}
 
     def stretches():
@@ -156,7 +141,7 @@ def _shared_trunk(model, genome, dnase, regions, length: int, batch: int, meta_v
                 a = inputs[sl]
                 seq = gather(codes, a[:1], span, N_CODE)
                 trk = gather(track, a[:1], span, 0)[:, :, None].astype(np.float32)
-                rc = {"sequence": comp[seq[:, ::-1]], "tracks": trk[:, ::-1]}
+                rc = {"sequence": reverse_complement_codes(seq), "tracks": trk[:, ::-1]}
                 yield chrom, starts, sl, a - a[0], {"sequence": seq, "tracks": trk}, rc
 
     out: list[np.ndarray] = []
@@ -168,7 +153,8 @@ def _shared_trunk(model, genome, dnase, regions, length: int, batch: int, meta_v
             t = np.asarray(trunk.predict_on_batch(x))[0]
             pooled = _pooled(t, o, steps, pool)
             pooled = np.pad(pooled, ((0, batch - n), (0, 0), (0, 0)))
-            scores = scores + np.asarray(head.predict_on_batch({"pooled": pooled, **extra})).ravel()[:n]
+            logit = np.asarray(head.predict_on_batch({"pooled": pooled, **extra}), dtype=np.float64).ravel()[:n]
+            scores = scores + 1 / (1 + np.exp(-logit))
         out.append((scores / 2).astype(np.float32))
         if sl.stop == len(starts):
             yield chrom, starts, np.concatenate(out)

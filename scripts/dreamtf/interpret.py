@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DreamTFError
+from .factornet import parts
 
 log = logging.getLogger(__name__)
 
@@ -40,24 +41,21 @@ __all__ = [
 def strand_logits(model):
     """encoded input (batch, length, 4 + tracks) -> (batch, 2): each strand's pre-sigmoid output.
 
-    The layers are ``model``'s own (shared weights): the mean of the two logits' sigmoids
+    The parts are ``model``'s own (shared weights): the mean of the two logits' sigmoids
     is the model's score. A model with cell metadata is refused (its logit needs them).
     """
     import keras
     from keras import ops
 
-    if "cell_meta" in {layer.name for layer in model.layers}:
+    pt = parts(model)
+    if pt.n_meta:
         raise DreamTFError("attributions need a FactorNet model without expression metadata (factornet.meta_pcs: 0)")
-    x_in = keras.Input(model.get_layer("encode").output.shape[1:], name="encoded")
-    body = [model.get_layer(n) for n in ("conv", "per_position_dense", "pool", "bilstm", "flatten", "dense")]
-    out = model.get_layer("output")
+    x_in = keras.Input(pt.encode.output.shape[1:], name="encoded")
 
     def logit(x):
-        for layer in body:
-            x = layer(x)
-        return ops.matmul(x, out.kernel) + out.bias
+        return pt.head({"pooled": pt.pool(pt.trunk(x))})
 
-    rc = model.get_layer("reverse_complement")(x_in)
+    rc = pt.reverse_complement(x_in)
     return keras.Model(x_in, ops.concatenate([logit(x_in), logit(rc)], axis=-1), name="factornet_strand_logits")
 
 
@@ -73,12 +71,12 @@ def attribution_model(model):
 def encode(model, inputs: dict) -> np.ndarray:
     """Model inputs {sequence codes, tracks} as the encoded (n, length, 4 + tracks) float32 array.
 
-    The model's own ``encode`` layer does it (one-hot A, C, G, T, N all zero, then the
-    tracks), so the gradients are taken against exactly what its convolutions see.
+    The model's own encoding does it (one-hot A, C, G, T, N all zero, then the tracks), so
+    the gradients are taken against exactly what its convolutions see.
     """
     from keras import ops
 
-    out = model.get_layer("encode")([inputs["sequence"], inputs["tracks"]])
+    out = parts(model).encode([inputs["sequence"], inputs["tracks"]])
     return np.asarray(ops.convert_to_numpy(out), dtype=np.float32)
 
 
@@ -122,10 +120,9 @@ def discover_motifs(
 
     if threads:
         numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
-    # A ReLU network's gradient is exactly 0 where none of its kernels responds (on the
-    # demo's CTCF model with four motif-seeded kernels: 46 % of the positions, in runs of
-    # 100 bp); TF-MoDISco's l1 normalisation of a seqlet in such a stretch divides 0 by 0
-    # and its clustering stops on the NaN. A floor of 1e-6 of the largest contribution,
+    # A ReLU network's gradient is exactly 0 where none of its kernels responds, often over
+    # long stretches; TF-MoDISco's l1 normalisation of a seqlet in such a stretch divides 0
+    # by 0 and its clustering stops on the NaN. A floor of 1e-6 of the largest contribution,
     # the same for the four bases (it favours none), keeps every stretch's norm positive.
     hyp = hyp.astype(np.float32)
     hyp = hyp + np.float32(1e-6) * max(float(np.abs(hyp).max()), np.finfo(np.float32).tiny)
@@ -208,9 +205,8 @@ def match_motifs(ppms: list[np.ndarray], targets: pd.DataFrame, target_mats: lis
 def compile_tomtom() -> None:
     """Compile TOMTOM's JIT code (``memelite`` caches numba's machine code beside its sources).
 
-    The first TOMTOM in a new environment compiles for 53 s on the 2-core machine; once
-    cached, a process loads it in 0.6 s. ``make setup`` calls this (``dreamtf warm-up``) so
-    that the workflow's first interpret job doesn't pay it.
+    Compiling costs far more than loading the cached code, so ``make setup`` calls this
+    (``dreamtf warm-up``) and the workflow's first interpret job does not pay it.
     """
     targets, mats = jaspar_targets()
     ppm = np.full((8, 4), 0.1) + 0.6 * np.eye(4)[np.arange(8) % 4]

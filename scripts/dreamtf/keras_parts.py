@@ -52,10 +52,8 @@ class ReverseComplement(keras.layers.Layer):
 class StrandAverage(keras.layers.Layer):
     """(2 x batch, ...) scores of a batch's forward strands then its reverse strands -> (batch, ...): their mean.
 
-    The Siamese body scores both strands as one batch (one pass through the shared
-    layers, not two): 1.2-1.4x the training rate of two passes on one CPU thread
-    (TensorFlow, 400 bp, batch 100: 106 against 129 ms a step on the demo's batches,
-    80 against 115 on random ones).
+    The Siamese body scores both strands as one batch: one pass through the shared
+    layers, with twice the rows, costs less than two passes.
     """
 
     def call(self, x):
@@ -74,9 +72,9 @@ def fit_epochs(model, draw, make, *, batch_size: int, epochs: int, callbacks=(),
     thread while the model trains on this one. ``callbacks`` get Keras' usual calls
     (epoch logs: ``loss``, the epoch's mean training loss, plus what callbacks add), so
     early stopping and the CSV log work as under ``model.fit``. The loop is a plain
-    ``train_on_batch`` per batch: ``model.fit`` on a ``PyDataset`` ran 86-156 ms a step
-    on 2 CPU cores where this runs 70 (TensorFlow, 400 bp, batch 100). ``log`` (a
-    ``logging.Logger``) gets one line per epoch.
+    ``train_on_batch`` per batch: it spares the per-step overhead that ``model.fit`` adds
+    around a ``PyDataset``, which weighs on a model with steps as small as this one's.
+    ``log`` (a ``logging.Logger``) gets one line per epoch.
     """
     from .factornet_inputs import prefetch
 
@@ -138,9 +136,8 @@ class EarlyStoppingAfter(keras.callbacks.EarlyStopping):
 
     A model whose start is already good (the motif-seeded kernels) may score its best
     validation auPRC in the first epochs and then dip for longer than the patience while
-    its random layers settle; on the demo, REST (seed 2) and CTCF (seed 1) stopped at
-    epochs 6 and 7 that way, with held-out auPRC 0.645 and 0.700, against 0.680 and
-    0.853 when kept training to epoch 12 at least.
+    its random layers settle; stopping there would keep weights that the layers after the
+    motifs have not yet learnt to read.
     """
 
     def __init__(self, min_epochs: int = 0, **kwargs):
