@@ -27,7 +27,7 @@ def main(smk):
         )
     meta = model["meta"]
     card = model_card(
-        model="catchitt",
+        model=smk.wildcards.model,
         tf=w.tf,
         feature_set=w.feature_set,
         cells=[w.cell],

@@ -37,7 +37,7 @@ def main(smk):
     )
     backend = meta["params"]["backend"]
     card = model_card(
-        model="factornet",
+        model=smk.wildcards.model,
         tf=smk.wildcards.tf,
         feature_set="seq_dnase",
         cells=meta["cells"],

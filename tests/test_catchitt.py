@@ -43,11 +43,11 @@ def problem(tmp_path_factory):
     return d, {c: (s, x) for c, s, x, _ in items}, {c: codes for c, _, codes in labels}
 
 
-def _train(d, **kw):
+def _train(d, labels=None, **kw):
     with FeatureSet([d / "f.npz"]) as fs:
         return catchitt.train(
             fs,
-            d / "labels.tsv.gz",
+            labels or d / "labels.tsv.gz",
             "K562",
             train_chroms=["chr2", "chr3"],
             valid_chroms=["chr11"],
@@ -124,16 +124,7 @@ def test_validation_windows_of_one_class_train_without_early_stopping(problem, t
             c[c != keep] = 1  # every other window ambiguous
         items.append((chrom, feats[chrom][0], c))
     write_labels(tmp_path / "labels.tsv.gz", ["K562"], iter(items), size=200)
-    with FeatureSet([d / "f.npz"]) as fs:
-        model = catchitt.train(
-            fs,
-            tmp_path / "labels.tsv.gz",
-            "K562",
-            train_chroms=["chr2", "chr3"],
-            valid_chroms=["chr11"],
-            size=200,
-            params={**PARAMS, "rounds": 2, "num_boost_round": 8},
-        )
+    model = _train(d, labels=tmp_path / "labels.tsv.gz", rounds=2, num_boost_round=8)
     hist = model["meta"]["history"]
     assert [h["best_iteration"] for h in hist] == [7, 7]  # every boosting round kept
     assert all(np.isnan(h["valid_aucpr"]) for h in hist)

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from workflow_runs import ROOT, snakemake
+from workflow_runs import ROOT, job_counts, snakemake
 
 from dreamtf import registry
 from dreamtf.config import schema, validate_config
@@ -121,12 +121,7 @@ def dry_run_jobs(tmp_path: Path, config: str) -> dict[str, int]:
     (tmp_path / "run.yaml").write_text(config)
     r = snakemake(tmp_path, "--configfile", str(tmp_path / "run.yaml"), "-n", "--quiet", "rules")
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    counts = {}
-    for line in r.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit():
-            counts[parts[0]] = int(parts[1])
-    return counts
+    return job_counts(r)
 
 
 def test_variants_get_their_own_jobs_beside_the_family(tmp_path):

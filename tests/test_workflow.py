@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xgboost
-from workflow_runs import ROOT, snakemake
+from workflow_runs import ROOT, job_counts, snakemake
 
 from dreamtf.io.windowtable import read_labels, read_predictions, read_regions
 from dreamtf.report import COLUMNS
@@ -155,9 +155,7 @@ def test_adding_a_feature_set_recomputes_no_cached_feature(tiny_run, tmp_path):
     )
     r = snakemake(tiny_run, "--configfile", str(cfg), "-n")
     assert r.returncode == 0, r.stderr[-2000:]
-    jobs = dict(
-        line.split()[:2] for line in r.stdout.splitlines() if len(line.split()) == 2 and line.split()[1].isdigit()
-    )
+    jobs = job_counts(r)
     assert "features_dnase" not in jobs and "features_dnase_peaks" not in jobs and "simulate_release" not in jobs
-    assert jobs["features_motif"] == "1" and jobs["features_sequence"] == "1"
-    assert jobs["train_catchitt"] == "2"  # the new set's models only
+    assert jobs["features_motif"] == 1 and jobs["features_sequence"] == 1
+    assert jobs["train_catchitt"] == 2  # the new set's models only

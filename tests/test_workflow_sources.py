@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from http_server import add_portal_file, serve
-from workflow_runs import ROOT, SNAKEMAKE, local_config, snakemake
+from workflow_runs import ROOT, SNAKEMAKE, job_counts, local_config, snakemake
 
 from dreamtf import release as rl
 from dreamtf.io.windowtable import read_regions
@@ -171,11 +171,7 @@ def test_challenge_config_plans_the_final_round_from_synapse(tmp_path):
     (rel / "synapse.tsv").write_text("\n".join(lines) + "\n")
     r = snakemake(tmp_path, "--configfile", str(ROOT / "challenge.yaml"), "-n", "--quiet", "rules", timeout=300)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    counts = {}
-    for line in r.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit():
-            counts[parts[0]] = int(parts[1])
+    counts = job_counts(r)
     assert counts["predict_factornet"] == 13 and counts["predict_baseline"] == 13
     assert counts["train_factornet"] == 12 and counts["features_motif"] == 12
     assert counts["dnase_cache"] == 14  # every training and held-out cell type

@@ -26,3 +26,13 @@ def local_config(tmp_path, release: Path) -> Path:
         text.replace("source: simulate", "source: local").replace("path: resources/release", f"path: {release}")
     )
     return cfg
+
+
+def job_counts(result: subprocess.CompletedProcess) -> dict[str, int]:
+    """{rule: jobs} from the job table of a dry run (``-n --quiet rules``, or ``-n``)."""
+    counts = {}
+    for line in result.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit():
+            counts[parts[0]] = int(parts[1])
+    return counts
