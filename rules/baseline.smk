@@ -3,8 +3,9 @@
 
 rule predict_baseline:
     input:
-        regions=lambda w: stage_regions(w.stage),
-        bigwig=lambda w: str(rl.dnase_bigwig_path(REL, w.cell)),
+        regions=lambda w: cell_regions(w.stage, w.tf, w.cell),
+        bigwig=lambda w: cell_signal(w.cell),
+        checked=lambda w: cell_checked(w.cell),
         sizes="results/release/chrom.sizes",
     output:
         "results/{stage}/{model}/dnase_max/F.{tf}.{cell}.tab.gz",
@@ -17,7 +18,7 @@ rule predict_baseline:
     conda:
         "../envs/dreamtf.yaml"
     params:
-        chroms=lambda w: stage_chroms(w.stage),
+        chroms=lambda w: cell_chroms(w.stage, w.tf, w.cell),
         size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/predict_baseline.py"

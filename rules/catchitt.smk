@@ -71,7 +71,7 @@ rule predict_catchitt:
     params:
         groups=lambda w: config["feature_sets"][w.feature_set],
         average_rounds=lambda w: RUN[w.model].settings["average_rounds"],
-        chroms=lambda w: stage_chroms(w.stage),
+        chroms=lambda w: cell_chroms(w.stage, w.tf, w.cell),
         size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/predict_catchitt.py"

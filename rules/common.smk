@@ -14,6 +14,7 @@ from dreamtf.config import validate_config  # noqa: E402
 from dreamtf.errors import DreamTFError, os_error_message  # noqa: E402
 from dreamtf.featurestore import group_key  # noqa: E402
 from dreamtf.genomes import GENOMES  # noqa: E402
+from dreamtf.simulate import DEFAULT_TFS as SIMULATED_TFS_OF_PRESET  # noqa: E402
 
 CONFIG_SOURCE = " + ".join(str(f) for f in workflow.configfiles) or "config"
 try:
@@ -62,13 +63,24 @@ elif SOURCE == "synapse":
         raise WorkflowError(error_line(exc)) from None
 FASTA = config["release"]["fasta"]
 TFS = config["tfs"]
-CELLS = rl.cells_of(TFS)
 # the models the run asks for, by name: each with its family (dreamtf/registry.py) and settings
 try:
     RUN = registry.models(config, config_schema(), source=CONFIG_SOURCE)
 except DreamTFError as exc:
     raise WorkflowError(str(exc)) from None
 TRAINED = [m for m in RUN.values() if m.family.trains]
+# a simulated release always holds its preset's TFs and cells, whichever of them a run
+# uses, so that choosing a subset re-simulates nothing
+SIMULATED_TFS = SIMULATED_TFS_OF_PRESET if SOURCE == "simulate" else {}
+try:
+    rl.check_simulated_cells(
+        TFS, SIMULATED_TFS, set(config["cells"]), source=CONFIG_SOURCE
+    )
+    rl.check_own_cells(
+        config["cells"], set(rl.cells_of(TFS)), REL, source=CONFIG_SOURCE
+    )
+except DreamTFError as exc:
+    raise WorkflowError(str(exc)) from None
 
 
 def models_of(family):
@@ -130,10 +142,16 @@ def release_has(path):
 
 
 def release_labels(tf, split):
-    """A label TSV shipped with the release (None when the release has none)."""
+    """A label TSV shipped with the release (None when the release has none).
+
+    A simulated release has training labels for its own training cells of each TF: a run
+    that trains on others derives its labels from the ChIP-seq peaks, as for held-out cells.
+    """
     path = rl.labels_path(REL, tf, split)
     if SOURCE == "simulate":
-        return str(path) if split == "train" else None
+        simulated = SIMULATED_TFS[tf]["train_cells"]
+        usable = split == "train" and set(TFS[tf]["train_cells"]) <= set(simulated)
+        return str(path) if usable else None
     return str(path) if release_has(path) else None
 
 
@@ -147,11 +165,12 @@ def split_cells(tf, split):
 
 
 def tf_cells(tf):
-    return TFS[tf]["train_cells"] + TFS[tf]["test_cells"]
+    return TFS[tf]["train_cells"] + TFS[tf]["test_cells"] + TFS[tf]["predict_cells"]
 
 
-def scored_runs():
-    """One dict per scored prediction: model, feature_set, tf, cell and its file."""
+def model_runs(kind):
+    """One dict per prediction of ``kind`` (``test``: scored held-out cells; ``predict``:
+    prediction cells): model, feature_set, tf, cell and its predictions file."""
     return [
         dict(
             model=m.name,
@@ -163,13 +182,71 @@ def scored_runs():
         for m in RUN.values()
         for fs in m.feature_sets
         for tf, spec in TFS.items()
-        for cell in spec["test_cells"]
+        for cell in spec[f"{kind}_cells"]
     ]
 
 
+def scored_runs():
+    """The held-out cells' predictions, scored against their labels."""
+    return model_runs("test")
+
+
+def is_predict_cell(tf, cell):
+    return cell in TFS[tf]["predict_cells"]
+
+
 def stage_cells(tf, stage):
-    """The cells a stage predicts for ``tf``: its held-out cells, or its training cells."""
-    return TFS[tf]["test_cells" if stage == "predictions" else "train_cells"]
+    """The cells a stage predicts for ``tf``: its held-out and prediction cells, or its training cells."""
+    if stage == "predictions":
+        return TFS[tf]["test_cells"] + TFS[tf]["predict_cells"]
+    return TFS[tf]["train_cells"]
+
+
+def cell_regions(stage, tf, cell):
+    """The windows a job predicts: genome-wide for a prediction cell, else the stage's region file."""
+    if stage == "predictions" and is_predict_cell(tf, cell):
+        return "results/regions/predict.bed.gz"
+    return stage_regions(stage)
+
+
+def cell_chroms(stage, tf, cell):
+    """The chromosomes a job predicts (None: every chromosome of its region file)."""
+    return None if is_predict_cell(tf, cell) else stage_chroms(stage)
+
+
+# A cell's accessibility files and RNA-seq: the user's own (config `cells`), or the release's.
+OWN = config["cells"]
+
+
+def cell_signal(cell):
+    if cell in OWN:
+        return OWN[cell]["signal"]
+    return str(rl.dnase_bigwig_path(REL, cell))
+
+
+def cell_peaks(cell, kind):
+    """The cell's conservative or relaxed accessibility peaks (one file for both, for your own cells)."""
+    if cell in OWN:
+        peaks = OWN[cell]["peaks"]
+        return peaks[kind] if isinstance(peaks, dict) else peaks
+    return str(rl.dnase_peaks_path(REL, cell, kind))
+
+
+def cell_reads_peaks(cell):
+    """Whether any job of the run reads the cell's accessibility peaks."""
+    groups = {g for fs in config["feature_sets"].values() for g in fs}
+    factornet = [m for m in RUN.values() if m.family.name == "factornet"]
+    catchitt = any(
+        m.family.feature_sets is None and not m.family.members for m in RUN.values()
+    )
+    return (catchitt and "dnase_peaks" in groups) or any(
+        m.settings["open_negatives"] > 0 for m in factornet
+    )
+
+
+def cell_checked(cell):
+    """The record that the cell's signal matches the genome: every job reading the cell waits for it."""
+    return f"results/release/cells/{cell}.json"
 
 
 def region_files():
@@ -177,7 +254,9 @@ def region_files():
 
 
 def rnaseq_files(cell):
-    """The cell's RNA-seq replicate tables (two in a simulated release, all found in a local one)."""
+    """The cell's RNA-seq replicate tables (your own, two in a simulated release, all found in a local one)."""
+    if cell in OWN:
+        return list(OWN[cell]["rnaseq"])
     if SOURCE == "simulate":
         return [str(rl.rnaseq_path(REL, cell, r)) for r in (1, 2)]
     pattern = f"RNAseq/gene_expression.{cell}.biorep*.tsv"
@@ -201,19 +280,24 @@ def expression_inputs(cells, needed):
 
 
 def release_check():
-    """What check_release reads: the files of the release this run uses, and no others."""
-    cells = CELLS if TRAINED else [c for tf in TFS for c in TFS[tf]["test_cells"]]
-    bigwigs = {c: str(rl.dnase_bigwig_path(REL, c)) for c in dict.fromkeys(cells)}
-    splits = ["train", "test"] if TRAINED else ["test"]
+    """What check_release reads: the genome, the region files and the label files this run uses.
+
+    Cells are checked one by one (rule check_cell), so that adding or removing a cell
+    changes nothing that every other job reads.
+    """
+    splits = (
+        ["train", "test"] if TRAINED or any(TFS[tf]["test_cells"] for tf in TFS) else []
+    )
     labels = {}
     for tf in TFS:
         for split in ("train", "test") if TRAINED else ("test",):
-            if release_labels(tf, split):
+            if split_cells(tf, split) and release_labels(tf, split):
                 labels[release_labels(tf, split)] = split_cells(tf, split)
     return {
         "fasta": str(rl.fasta_path(REL, FASTA)),
-        "bigwigs": bigwigs,
-        "regions": {s: str(rl.regions_path(REL, s)) for s in splits},
+        "regions": {
+            s: str(rl.regions_path(REL, s)) for s in splits or ["train", "test"]
+        },
         "labels": labels,
     }
 
@@ -222,7 +306,6 @@ def check_release_inputs(wildcards):
     plan = release_check()
     return {
         "fasta": plan["fasta"],
-        "bigwigs": list(plan["bigwigs"].values()),
         "regions": list(plan["regions"].values()),
         "labels": list(plan["labels"]),
     }
@@ -280,10 +363,18 @@ def family_targets():
     return [path for targets in found if targets for path in targets()]
 
 
+def predicted_files(template):
+    """``template`` filled in for every prediction cell's run."""
+    return [template.format(**r) for r in model_runs("predict")]
+
+
 def report_inputs(wildcards):
     return {
         "scores": "results/scores/scores.tsv",
         "calibration": "results/scores/calibration.tsv",
-        "labels": [labels_file(tf, "test") for tf in TFS],
+        "labels": [labels_file(tf, "test") for tf in TFS if TFS[tf]["test_cells"]],
         "predictions": [r["predictions"] for r in scored_runs()],
+        "predicted": predicted_files(
+            "results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz"
+        ),
     }

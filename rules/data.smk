@@ -7,7 +7,7 @@ if config["release"]["source"] == "simulate":
             fasta=str(rl.fasta_path(REL, FASTA)),
             files=[
                 str(p)
-                for p in rl.release_files(REL, fasta=FASTA, tfs=TFS)
+                for p in rl.release_files(REL, fasta=FASTA, tfs=SIMULATED_TFS)
                 if p != rl.fasta_path(REL, FASTA)
             ],
         log:
@@ -21,7 +21,6 @@ if config["release"]["source"] == "simulate":
             seed=lookup(dpath="release/seed", within=config),
             preset=lookup(dpath="release/preset", within=config),
             fasta=FASTA,
-            tfs=TFS,
             test_chroms=lookup(dpath="chromosomes/test", within=config),
             size=lookup(dpath="windows/size", within=config),
             step=lookup(dpath="windows/step", within=config),
@@ -41,7 +40,6 @@ rule check_release:
     conda:
         "../envs/dreamtf.yaml"
     params:
-        bigwig_cells=list(release_check()["bigwigs"]),
         label_cells=list(release_check()["labels"].values()),
         splits=list(release_check()["regions"]),
         size=lookup(dpath="windows/size", within=config),
@@ -49,6 +47,46 @@ rule check_release:
         valid_chroms=lookup(dpath="chromosomes/validation", within=config),
     script:
         "../scripts/check_release.py"
+
+
+# the windows prediction cells are predicted on: every window of the release's region files
+# (the challenge's grid, blacklist removed) on predict.chromosomes
+rule predict_regions:
+    input:
+        regions=region_files(),
+        sizes="results/release/chrom.sizes",
+    output:
+        "results/regions/predict.bed.gz",
+    log:
+        "logs/predict_regions/regions.log",
+    conda:
+        "../envs/dreamtf.yaml"
+    params:
+        chroms=lookup(dpath="predict/chromosomes", within=config),
+        size=lookup(dpath="windows/size", within=config),
+    script:
+        "../scripts/predict_regions.py"
+
+
+# one cell's accessibility files against the genome: a job per cell, so that adding or
+# removing a cell reruns nothing that other cells' jobs read
+rule check_cell:
+    input:
+        signal=lambda w: cell_signal(w.cell),
+        peaks=lambda w: (
+            sorted({cell_peaks(w.cell, k) for k in ("conservative", "relaxed")})
+            if cell_reads_peaks(w.cell)
+            else []
+        ),
+        sizes="results/release/chrom.sizes",
+    output:
+        cell_checked("{cell}"),
+    log:
+        "logs/check_cell/{cell}.log",
+    conda:
+        "../envs/dreamtf.yaml"
+    script:
+        "../scripts/check_cell.py"
 
 
 if REMOTE:

@@ -33,7 +33,7 @@ rule ensemble:
     input:
         members=lambda w: ensemble_member_files(w, w.stage, [w.cell]),
         weights="results/models/{model}/{feature_set}/{tf}.json",
-        regions=lambda w: stage_regions(w.stage),
+        regions=lambda w: cell_regions(w.stage, w.tf, w.cell),
     output:
         "results/{stage}/{model}/{feature_set}/F.{tf}.{cell}.tab.gz",
     log:
@@ -46,7 +46,7 @@ rule ensemble:
         "../envs/dreamtf.yaml"
     params:
         members=ensemble_members,
-        chroms=lambda w: stage_chroms(w.stage),
+        chroms=lambda w: cell_chroms(w.stage, w.tf, w.cell),
         size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/ensemble.py"

@@ -20,7 +20,8 @@ rule genome_codes:
 
 rule dnase_cache:
     input:
-        bigwig=lambda w: str(rl.dnase_bigwig_path(REL, w.cell)),
+        bigwig=lambda w: cell_signal(w.cell),
+        checked=lambda w: cell_checked(w.cell),
         regions=region_files(),
         sizes="results/release/chrom.sizes",
     output:
@@ -75,7 +76,7 @@ rule train_factornet:
 rule predict_factornet:
     input:
         unpack(factornet_model),
-        regions=lambda w: stage_regions(w.stage),
+        regions=lambda w: cell_regions(w.stage, w.tf, w.cell),
     output:
         "results/{stage}/{model}/seq_dnase/F.{tf}.{cell}.tab.gz",
     log:
@@ -90,7 +91,7 @@ rule predict_factornet:
     resources:
         gpu=factornet_gpu,
     params:
-        chroms=lambda w: stage_chroms(w.stage),
+        chroms=lambda w: cell_chroms(w.stage, w.tf, w.cell),
         size=lookup(dpath="windows/size", within=config),
         factornet=settings,
     script:

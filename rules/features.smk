@@ -4,7 +4,8 @@
 
 rule features_dnase:
     input:
-        bigwig=lambda w: str(rl.dnase_bigwig_path(REL, w.cell)),
+        bigwig=lambda w: cell_signal(w.cell),
+        checked=lambda w: cell_checked(w.cell),
         regions=region_files(),
         sizes="results/release/chrom.sizes",
     output:
@@ -24,8 +25,9 @@ rule features_dnase:
 
 rule features_dnase_peaks:
     input:
-        conservative=lambda w: str(rl.dnase_peaks_path(REL, w.cell, "conservative")),
-        relaxed=lambda w: str(rl.dnase_peaks_path(REL, w.cell, "relaxed")),
+        conservative=lambda w: cell_peaks(w.cell, "conservative"),
+        relaxed=lambda w: cell_peaks(w.cell, "relaxed"),
+        checked=lambda w: cell_checked(w.cell),
         regions=region_files(),
         sizes="results/release/chrom.sizes",
     output:

@@ -24,7 +24,7 @@ def predict_catchitt_inputs(wildcards):
             for c in TFS[w.tf]["train_cells"]
         ],
         "features": feature_files(w.feature_set, w.tf, w.cell),
-        "regions": stage_regions(w.stage),
+        "regions": cell_regions(w.stage, w.tf, w.cell),
         **expression_inputs([w.cell], uses_expression(w.feature_set)),
     }
 
@@ -55,9 +55,7 @@ def train_factornet_inputs(wildcards):
         "labels": labels_file(tf, "train"),
     }
     if fn["open_negatives"] > 0:
-        out["dnase_peaks"] = [
-            str(rl.dnase_peaks_path(REL, c, "relaxed")) for c in train
-        ]
+        out["dnase_peaks"] = [cell_peaks(c, "relaxed") for c in train]
     if fn["meta_pcs"] > 0:
         out["rnaseq"] = [f for c in tf_cells(tf) for f in rnaseq_files(c)]
     return out
@@ -79,7 +77,7 @@ def factornet_model(wildcards):
 
 def interpret_cell(tf):
     """The held-out cell whose best-scoring windows the attributions explain."""
-    return TFS[tf]["test_cells"][0]
+    return (TFS[tf]["test_cells"] or TFS[tf]["predict_cells"])[0]
 
 
 def factornet_targets():

@@ -64,7 +64,7 @@ rule collect_calibration:
 rule call_peaks:
     input:
         predictions="results/predictions/{model}/{feature_set}/F.{tf}.{cell}.tab.gz",
-        regions=str(rl.regions_path(REL, "test")),
+        regions=lambda w: cell_regions("predictions", w.tf, w.cell),
         calibration="results/calibration/{model}/{feature_set}/{tf}.json",
     output:
         "results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz",

@@ -35,7 +35,15 @@ rule plot_report:
         "../envs/dreamtf.yaml"
     params:
         runs=scored_runs(),
-        labels={tf: labels_file(tf, "test") for tf in TFS},
+        predicted=[
+            dict(
+                r,
+                peaks=f"results/peaks/{r['model']}/{r['feature_set']}/{r['tf']}.{r['cell']}.narrowPeak.gz",
+                track=f"results/tracks/{r['model']}/{r['feature_set']}/{r['tf']}.{r['cell']}.bigWig",
+            )
+            for r in model_runs("predict")
+        ],
+        labels={tf: labels_file(tf, "test") for tf in TFS if TFS[tf]["test_cells"]},
         chroms=lookup(dpath="chromosomes/test", within=config),
         # published final-round figures beside real data only, never beside a simulated release
         published=SOURCE != "simulate",
@@ -49,6 +57,8 @@ rule results:
         "results/scores/scores.tsv",
         run_files("results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz"),
         run_files("results/tracks/{model}/{feature_set}/{tf}.{cell}.bigWig"),
+        predicted_files("results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz"),
+        predicted_files("results/tracks/{model}/{feature_set}/{tf}.{cell}.bigWig"),
         family_targets(),
         "results/report/summary.md",
 

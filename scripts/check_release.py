@@ -1,4 +1,4 @@
-"""Rule check_release: one pass over the release files the run uses, catching mismatched names early."""
+"""Rule check_release: one pass over the genome, region and label files the run uses, catching mismatched names early."""
 
 import logging
 
@@ -9,7 +9,6 @@ from dreamtf.rule import run
 def main(smk):
     sizes = check_release(
         fasta=smk.input.fasta,
-        bigwigs=dict(zip(smk.params.bigwig_cells, smk.input.bigwigs)),
         regions=dict(zip(smk.params.splits, smk.input.regions)),
         labels={path: list(cells) for path, cells in zip(smk.input.labels, smk.params.label_cells)},
         size=smk.params.size,

@@ -16,6 +16,7 @@ def main(smk):
         calibration=smk.input.calibration,
         calibration_png=smk.output.calibration,
         published=smk.params.published,
+        predicted=[dict(r) for r in smk.params.predicted],
     )
 
 

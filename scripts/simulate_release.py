@@ -1,4 +1,4 @@
-"""Rule simulate_release: write a simulated challenge release (DESIGN section 2)."""
+"""Rule simulate_release: write the simulated challenge release of a seed and preset, all its TFs and cells."""
 
 from dreamtf.rule import run
 from dreamtf.simrelease import write_simulated_release
@@ -10,7 +10,6 @@ def main(smk):
         p.release,
         seed=p.seed,
         preset=p.preset,
-        tfs=dict(p.tfs),
         test_chroms=tuple(p.test_chroms),
         fasta=p.fasta,
         size=p.size,

@@ -141,11 +141,54 @@ def validate_config(config: dict, schema_path: str | os.PathLike, source: str = 
     both = set(test) & set(val)
     if both:
         raise DreamTFError(f"{source}: chromosome {sorted(both)[0]!r} is both a test and a validation chromosome")
-    for tf, spec in cfg["tfs"].items():
-        both = set(spec["train_cells"]) & set(spec["test_cells"])
-        if both:
-            raise DreamTFError(f"{source}: 'tfs.{tf}': cell {sorted(both)[0]!r} is both a training and a test cell")
+    _check_cells(cfg, source)
     return cfg
+
+
+def _check_cells(cfg: dict, source: str) -> None:
+    """Each cell plays one part per TF; cells from your own files are predicted only and
+    carry what the run's feature sets read."""
+    own = cfg["cells"]
+    for tf, spec in cfg["tfs"].items():
+        parts = (("training", "train_cells"), ("test", "test_cells"), ("prediction", "predict_cells"))
+        for i, (name_a, key_a) in enumerate(parts):
+            for name_b, key_b in parts[i + 1 :]:
+                both = set(spec[key_a]) & set(spec[key_b])
+                if both:
+                    raise DreamTFError(
+                        f"{source}: 'tfs.{tf}': cell {sorted(both)[0]!r} is both a {name_a} and a {name_b} cell"
+                    )
+        if not spec["test_cells"] and not spec["predict_cells"]:
+            raise DreamTFError(f"{source}: 'tfs.{tf}': no test_cells and no predict_cells; name at least one")
+        for key in ("train_cells", "test_cells"):
+            mine = [c for c in spec[key] if c in own]
+            if mine:
+                raise DreamTFError(
+                    f"{source}: 'tfs.{tf}.{key}': {mine[0]!r} comes from your own files (cells), which have no "
+                    "ChIP-seq; list it in predict_cells"
+                )
+    _check_own_expression(cfg, source)
+
+
+def _check_own_expression(cfg: dict, source: str) -> None:
+    """A cell of your own without RNA-seq cannot feed a feature set with the expression group."""
+    families = {cfg.get("variants", {}).get(m, {}).get("family", m) for m in cfg["models"]}
+    for tf, spec in cfg["tfs"].items():
+        for cell in spec["predict_cells"]:
+            if cell not in cfg["cells"] or cfg["cells"][cell]["rnaseq"]:
+                continue
+            if "catchitt" in families:
+                for fs, groups in cfg["feature_sets"].items():
+                    if "expression" in groups:
+                        raise DreamTFError(
+                            f"{source}: 'cells.{cell}' has no rnaseq, but feature set {fs!r} has the expression "
+                            f"group (tfs.{tf}.predict_cells); add the cell's RNA-seq or drop expression from {fs!r}"
+                        )
+            if "factornet" in families and cfg["factornet"]["meta_pcs"] > 0:
+                raise DreamTFError(
+                    f"{source}: 'cells.{cell}' has no rnaseq, but factornet.meta_pcs reads RNA-seq "
+                    f"(tfs.{tf}.predict_cells); add the cell's RNA-seq or set meta_pcs to 0"
+                )
 
 
 def _check_models(raw: dict, cfg: dict, source: str) -> set[str]:

@@ -23,9 +23,10 @@ from urllib.parse import urlsplit
 
 from .errors import DreamTFError
 from .genomes import GENOMES
-from .io.bigwig import check_track
+from .io.bigwig import check_track, max_signal
 from .io.chroms import check_same_chroms, chrom_sort_key, write_chrom_sizes
 from .io.fasta import fasta_sizes
+from .io.narrowpeak import read_narrowpeak
 from .io.windowtable import check_label_file, read_regions
 
 log = logging.getLogger(__name__)
@@ -160,11 +161,56 @@ def write_regions_from_genome(
     return counts
 
 
+def check_simulated_cells(tfs: dict, simulated: dict, own: set[str], source: str = "config.yaml") -> None:
+    """A run on a simulated release names only the preset's TFs and cells (or cells of its own)."""
+    if not simulated:
+        return
+    cells = set(cells_of(simulated))
+    for tf, spec in tfs.items():
+        if tf not in simulated:
+            raise DreamTFError(
+                f"{source}: 'tfs.{tf}': the simulated release has the TFs {', '.join(simulated)}; "
+                "choose among them, or use a release of your own (release.source)"
+            )
+        chip = simulated[tf]["train_cells"] + simulated[tf]["test_cells"]
+        for key, allowed, what in (
+            ("train_cells", chip, f"a cell with {tf} ChIP-seq in the simulated release"),
+            ("test_cells", chip, f"a cell with {tf} ChIP-seq in the simulated release"),
+            ("predict_cells", cells | own, "a cell of the simulated release nor one of your own (cells)"),
+        ):
+            other = [c for c in spec.get(key, []) if c not in allowed]
+            if other:
+                raise DreamTFError(
+                    f"{source}: 'tfs.{tf}.{key}': {other[0]!r} is not {what} ({', '.join(sorted(allowed))})"
+                )
+
+
+def own_cell_files(spec: dict) -> dict[str, str]:
+    """The files of one ``cells`` entry by config key (``signal``, ``peaks.relaxed``, ``rnaseq[0]``, ...)."""
+    files = {"signal": spec["signal"]}
+    peaks = spec["peaks"]
+    files.update({f"peaks.{k}": v for k, v in peaks.items()} if isinstance(peaks, dict) else {"peaks": peaks})
+    files.update({f"rnaseq[{i}]": p for i, p in enumerate(spec.get("rnaseq", []))})
+    return files
+
+
+def check_own_cells(cells: dict, used: set[str], release, source: str = "config.yaml") -> None:
+    """The files of every used cell of your own exist (one line naming the key); files inside the
+    release folder may still be written by the run, and are checked when read."""
+    for cell, spec in cells.items():
+        if cell not in used:
+            continue
+        for key, path in own_cell_files(spec).items():
+            inside = Path(os.path.abspath(path)).is_relative_to(os.path.abspath(release))
+            if not inside and not Path(path).is_file():
+                raise DreamTFError(f"{source}: 'cells.{cell}.{key}': no file {path}")
+
+
 def cells_of(tfs: dict) -> list[str]:
     """All cell types of a TF table, in order of first mention."""
     seen: dict[str, None] = {}
     for spec in tfs.values():
-        for c in spec["train_cells"] + spec["test_cells"]:
+        for c in spec["train_cells"] + spec.get("test_cells", []) + spec.get("predict_cells", []):
             seen.setdefault(c)
     return list(seen)
 
@@ -172,7 +218,7 @@ def cells_of(tfs: dict) -> list[str]:
 def check_release(
     *,
     fasta,
-    bigwigs: dict[str, str],
+    bigwigs: dict[str, str] | None = None,
     regions: dict[str, str],
     labels: dict[str, list[str]],
     size: int,
@@ -213,7 +259,7 @@ def check_release(
         if missing:
             raise DreamTFError(f"config: {key} names {missing[0]}, which {regions[split]} has no window on")
     used = sorted({c for cs in region_chroms.values() for c in cs})
-    for bw_path in bigwigs.values():
+    for bw_path in (bigwigs or {}).values():
         chroms = check_track(bw_path, used)
         check_same_chroms(sizes, fa_name, list(chroms), Path(bw_path).name)
         for c, n in chroms.items():
@@ -225,6 +271,34 @@ def check_release(
     if out_sizes:
         write_chrom_sizes(out_sizes, dict(sorted(sizes.items(), key=lambda kv: chrom_sort_key(kv[0]))))
     return sizes
+
+
+def check_cell(
+    cell: str, *, signal, peaks: list, sizes: dict[str, int], chroms: list[str], genome: str = "the genome"
+) -> dict:
+    """Check one cell's accessibility files against the genome before any job reads them.
+
+    The signal bigWig must name the genome's chromosomes with the genome's lengths (a
+    track of another build or naming scheme is refused, naming both), hold finite values
+    >= 0, and have signal on at least one of ``chroms`` (the chromosomes the run reads);
+    each peak file must be a readable narrowPeak on the genome's chromosomes. Returns a
+    small record of what was checked (written by rule check_cell).
+    """
+    got = check_track(signal, chroms)
+    name = Path(str(signal)).name
+    check_same_chroms(sizes, genome, list(got), name)
+    for c, n in got.items():
+        if c in sizes and sizes[c] != n:
+            raise DreamTFError(f"{signal}: {c} is {n} bp long but {sizes[c]} bp in {genome}; another genome build?")
+    if not max_signal(signal, chroms) > 0:
+        raise DreamTFError(
+            f"{signal}: no signal on any of {', '.join(chroms)}; expected the accessibility track of {cell}"
+        )
+    n_peaks = {}
+    for path in dict.fromkeys(str(p) for p in peaks):
+        table = read_narrowpeak(path, chrom_sizes=sizes)
+        n_peaks[path] = sum(len(p) for p in table.values())
+    return {"cell": cell, "signal": str(signal), "chromosomes": sorted(got, key=chrom_sort_key), "peaks": n_peaks}
 
 
 def stage_dir(out) -> Path:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .io.files import atomic_path, atomic_write_text
+from .io.narrowpeak import read_narrowpeak
 from .io.scorefile import read_score_record, read_scores_table, write_scores_table
 from .io.windowtable import read_labels, read_predictions
 from .metrics import METRICS, curve_points
@@ -163,6 +164,7 @@ def write_report(
     calibration=None,
     calibration_png=None,
     published=False,
+    predicted: list[dict] | None = None,
 ) -> None:
     """Bar chart of auPRC per TF and cell (bootstrap range as error bars), PR curves, summary.
 
@@ -171,6 +173,8 @@ def write_report(
     ``published`` (a real release, not a simulated one), the summary also puts each
     pair of the challenge's final round beside the top three teams' published auPRC.
     ``calibration`` (calibration.tsv) adds the peak calibration table and its plot.
+    ``predicted`` lists the prediction cells' runs (model, feature_set, tf, cell, and their
+    ``peaks`` and ``track`` files): listed apart, as they have no labels to score.
     """
     df = read_scores_table(scores, COLUMNS)
     df["pair"] = df["tf"] + " / " + df["cell_type"]
@@ -190,6 +194,23 @@ def write_report(
                 "peaks.\n\n" + calibration_markdown(cal) + "\n\n![calibration](calibration.png)\n"
             )
         fh.write("\n![auPRC](auprc.png)\n\n![PR curves](pr_curves.png)\n")
+        if predicted:
+            fh.write(predicted_markdown(predicted))
+
+
+def predicted_markdown(runs: list[dict]) -> str:
+    """The prediction cells' peak lists and tracks, one row per run (no scores: these cells have no labels)."""
+    rows = [
+        "\n## Prediction cells (not scored)\n\nCells predicted without labels, at the peak threshold "
+        "chosen on the training cells' validation chromosomes.\n\n",
+        "| TF | cell type | model:feature set | peaks | peak list | track |\n|---|---|---|---|---|---|\n",
+    ]
+    for r in runs:
+        n = sum(len(p) for p in read_narrowpeak(r["peaks"], allow_empty=True).values())
+        rows.append(
+            f"| {r['tf']} | {r['cell']} | {r['model']}:{r['feature_set']} | {n:,} | `{r['peaks']}` | `{r['track']}` |\n"
+        )
+    return "".join(rows)
 
 
 def _pyplot():

@@ -101,3 +101,29 @@ def window_stat(values: np.ndarray, starts: np.ndarray, size: int, stat: str = "
         return out.astype(np.float32)
     csum = np.concatenate([[0.0], np.cumsum(per_bin)])
     return ((csum[first + k] - csum[first]) / size).astype(np.float32)
+
+
+def union_windows(tables, *, chroms, order) -> list[tuple[str, np.ndarray]]:
+    """The windows of several region tables on ``chroms``, each window once, chromosome by chromosome.
+
+    ``tables`` are :class:`~dreamtf.io.windowtable.WindowTable` s of one window size (the
+    release's train and test region files, which together tile the genome's grid);
+    ``chroms`` is a list of chromosome names or ``"all"`` (every chromosome of the tables);
+    ``order`` lists chromosome names in the genome's order (the chrom.sizes file's). Returns
+    ``[(chrom, sorted int64 starts)]`` in that order. A chromosome of ``chroms`` that no
+    table has a window on is an error naming it.
+    """
+    per_chrom: dict[str, list[np.ndarray]] = {}
+    for t in tables:
+        for chrom, starts in t.by_chrom():
+            per_chrom.setdefault(chrom, []).append(starts)
+    wanted = list(per_chrom) if chroms == "all" else list(chroms)
+    missing = [c for c in wanted if c not in per_chrom]
+    if missing:
+        files = ", ".join(str(t.path) for t in tables)
+        raise DreamTFError(f"predict.chromosomes: {missing[0]} has no window in the region files ({files})")
+    rank = {c: i for i, c in enumerate(order)}
+    unknown = [c for c in wanted if c not in rank]
+    if unknown:
+        raise DreamTFError(f"predict.chromosomes: {unknown[0]} is not a chromosome of the genome")
+    return [(c, np.unique(np.concatenate(per_chrom[c]))) for c in sorted(wanted, key=rank.__getitem__)]

@@ -112,6 +112,17 @@ def check_track(path: str | os.PathLike, chroms: list[str]) -> dict[str, int]:
         bw.close()
 
 
+def max_signal(path: str | os.PathLike, chroms: list[str]) -> float:
+    """The largest value of a signal bigWig over ``chroms`` (0 when it has none there)."""
+    bw = open_bigwig(path)
+    try:
+        sizes = dict(bw.chroms())
+        highs = [bw.stats(c, type="max")[0] for c in chroms if c in sizes]
+        return max([h for h in highs if h is not None], default=0.0)
+    finally:
+        bw.close()
+
+
 def chrom_values(bw, chrom: str, path: str | os.PathLike = "bigWig") -> np.ndarray:
     """Per-base values of one whole chromosome (float32, 0 where the track has no data)."""
     return read_values(bw, chrom, 0, _check_chrom(bw, chrom, path), path)
