@@ -1,4 +1,4 @@
-"""Rule check_release: one pass over the genome, region and label files the run uses, catching mismatched names early."""
+"""Rule check_release: one pass over the genome, region and label files the run uses (mismatches caught early)."""
 
 import logging
 
