@@ -285,8 +285,7 @@ def check_cell(
     small record of what was checked (written by rule check_cell).
     """
     got = check_track(signal, chroms)
-    name = Path(str(signal)).name
-    check_same_chroms(sizes, genome, list(got), name)
+    check_same_chroms(sizes, genome, list(got), str(signal))
     for c, n in got.items():
         if c in sizes and sizes[c] != n:
             raise DreamTFError(f"{signal}: {c} is {n} bp long but {sizes[c]} bp in {genome}; another genome build?")
