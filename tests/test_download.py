@@ -256,3 +256,57 @@ def test_a_manifest_of_random_bytes_is_named_by_url(release, tmp_path):
         with pytest.raises(DreamTFError, match=rf"^{srv.url}/manifest.tsv, line 1: binary data, not text; expected a"):
             fetch_manifest(srv.url, tmp_path / "m.tsv", wait=0)
     assert not (tmp_path / "m.tsv").exists()
+
+
+def test_a_file_link_out_of_the_release_is_refused_by_name(release, tmp_path, capsys):
+    """A server publishing the release would publish the link's target: one line, no manifest."""
+    secret = tmp_path / "elsewhere" / "id_rsa"
+    secret.parent.mkdir()
+    secret.write_text("private key")
+    (release / "manifest.tsv").unlink()
+    link = release / "annotations" / "extra.bed.gz"
+    link.symlink_to(secret)
+    with pytest.raises(DreamTFError) as err:
+        write_manifest(release)
+    assert str(err.value) == (
+        f"{link}: a symbolic link to {secret}, outside the release; a server would publish its target: "
+        "copy the file into the release or remove the link"
+    )
+    assert cli(["manifest", str(release)]) == 1
+    err_lines = capsys.readouterr().err.strip().splitlines()
+    assert len(err_lines) == 1 and str(link) in err_lines[0] and "Traceback" not in err_lines[0]
+    assert _left_over(release) == [".hidden", "DNASE", "annotations"]  # no manifest, no temporary file
+    assert _left_over(secret.parent) == ["id_rsa"]
+
+
+@pytest.mark.parametrize("kind", ["folder", "relative folder", "broken"])
+def test_a_folder_or_broken_link_out_of_the_release_is_refused(release, tmp_path, kind):
+    outside = tmp_path / "elsewhere"
+    (outside / "sub").mkdir(parents=True)
+    (outside / "sub" / "f.txt").write_text("not the release's")
+    link = release / "DNASE" / "peaks"
+    target = {"folder": outside, "relative folder": Path("../../elsewhere"), "broken": outside / "gone"}[kind]
+    link.symlink_to(target)
+    with pytest.raises(DreamTFError, match=rf"^{link}: a symbolic link to .*, outside the release"):
+        write_manifest(release)
+
+
+def test_links_inside_the_release_are_listed_or_skipped(release):
+    """A file link to a file of the release is listed under its own name (the server serves it
+    there); a folder link inside is not entered, its files being listed where they are."""
+    bigwig = "DNASE/fold_coverage_wiggles/DNASE.liver.fc.signal.bigwig"
+    (release / "DNASE" / "fold_coverage_wiggles" / "DNASE.HepG2.fc.signal.bigwig").symlink_to(
+        "DNASE.liver.fc.signal.bigwig"
+    )
+    (release / "annotations" / "same").symlink_to("../DNASE")
+    (release / "loop").symlink_to(".")
+    write_manifest(release)
+    m = read_manifest(release / "manifest.tsv")
+    assert sorted(m) == sorted(
+        [
+            bigwig,
+            "DNASE/fold_coverage_wiggles/DNASE.HepG2.fc.signal.bigwig",
+            "annotations/test_regions.blacklistfiltered.bed.gz",
+        ]
+    )
+    assert m["DNASE/fold_coverage_wiggles/DNASE.HepG2.fc.signal.bigwig"].md5 == m[bigwig].md5
