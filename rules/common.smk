@@ -40,13 +40,21 @@ SOURCE = config["release"]["source"]
 # (path: Synapse id; both kept in REL) or the config's accessions say which files the release has
 REMOTE = {}
 if SOURCE == "http":
-    from dreamtf.io.download import fetch_manifest  # noqa: E402
+    import os
+
+    from dreamtf.io import download as dl  # noqa: E402
     from dreamtf.io.manifest import MANIFEST_NAME  # noqa: E402
 
+    # credentials leave the config here: Snakemake records params and pickles the config into
+    # every job's script, so the downloads read them from the environment, which it keeps nowhere
+    config["release"]["url"], _auth = dl.release_credentials(config["release"]["url"])
+    if _auth:
+        os.environ[dl.AUTH_ENV] = ":".join(_auth)
     try:
-        REMOTE = fetch_manifest(
+        REMOTE = dl.fetch_manifest(
             config["release"]["url"],
             Path(REL) / MANIFEST_NAME,
+            auth=_auth,
             retries=config["release"]["retries"],
         )
     except (DreamTFError, OSError) as exc:
@@ -55,10 +63,14 @@ elif SOURCE == "encode":
     # path: {"url", "md5"} (genome files) or {"accession", "kind", ...} (ENCODE files)
     REMOTE = rl.encode_files(config["release"], config["tfs"])
 elif SOURCE == "synapse":
+    from dreamtf.io.manifest import check_rel_path  # noqa: E402
     from dreamtf.io.synapse import LISTING_NAME, release_listing  # noqa: E402
 
     try:
         REMOTE = release_listing(Path(REL) / LISTING_NAME)
+        # each path is a download's output: none may land outside the release
+        for _path in REMOTE:
+            check_rel_path(_path, str(Path(REL) / LISTING_NAME))
     except (DreamTFError, OSError) as exc:
         raise WorkflowError(error_line(exc)) from None
 FASTA = config["release"]["fasta"]
@@ -127,11 +139,6 @@ wildcard_constraints:
     model="[A-Za-z0-9_]+",
     feature_set="[A-Za-z0-9_]+",
     stage="|".join(registry.STAGES),
-
-
-def release_root(fasta_path):
-    """The release folder, from the path of its FASTA (<release>/annotations/<fasta>)."""
-    return str(Path(fasta_path).parents[1])
 
 
 def release_has(path):

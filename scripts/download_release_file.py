@@ -1,9 +1,13 @@
 """Rule download_release_file: one release file, from release.url (verified against its manifest),
-from Synapse, or from ENCODE (by accession, or a genome annotation by URL)."""
+from Synapse, or from ENCODE (by accession, or a genome annotation by URL).
+
+release.url reaches this job without credentials; those of the server come from the
+environment variable DREAMTF_RELEASE_AUTH, which the workflow sets from the URL's own.
+"""
 
 from pathlib import Path
 
-from dreamtf.io.download import fetch
+from dreamtf.io.download import fetch, release_credentials
 from dreamtf.io.encode import fetch_accession, fetch_url
 from dreamtf.io.manifest import Entry
 from dreamtf.io.synapse import fetch_entity, login
@@ -29,7 +33,9 @@ def main(smk):
             retries=retries,
         )
     else:
-        fetch(p.url, Entry(rel, int(p.bytes), p.md5), out, retries=retries)
+        # the URL comes without credentials (Snakemake records params); they come from DREAMTF_RELEASE_AUTH
+        url, auth = release_credentials(p.url)
+        fetch(url, Entry(rel, int(p.bytes), p.md5), out, auth=auth, retries=retries)
 
 
 run(main, snakemake)  # noqa: F821

@@ -8,11 +8,14 @@
 - ``stall``: half the bytes sent, then nothing for a minute (a transfer a test kills);
 - ``missing``: 404.
 
-``hits`` counts the GET requests per path.
+``hits`` counts the GET requests per path. With ``auth`` (user, password) every request
+needs that HTTP basic login; one without it, or with another, gets 401 (``refused`` counts
+them).
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import socket
@@ -34,6 +37,14 @@ class _Handler(SimpleHTTPRequestHandler):
         with server.lock:
             server.hits[rel] += 1
             n = server.hits[rel]
+        if server.auth and self.headers.get("Authorization") != _basic(*server.auth):
+            with server.lock:
+                server.refused += 1
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="release"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         fault = server.faults.get(rel)
         if fault == "drop_once":
             fault = "truncate" if n == 1 else None
@@ -59,9 +70,13 @@ class _Handler(SimpleHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
 
 
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
 @contextlib.contextmanager
-def serve(root: str | Path, faults: dict[str, str] | None = None):
-    """Serve ``root`` on a free loopback port; yields the server (``.url``, ``.hits``, ``.faults``)."""
+def serve(root: str | Path, faults: dict[str, str] | None = None, auth: tuple[str, str] | None = None):
+    """Serve ``root`` on a free loopback port; yields the server (``.url``, ``.hits``, ``.faults``, ``.refused``)."""
     handler = functools.partial(_Handler, directory=str(root))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
@@ -69,6 +84,8 @@ def serve(root: str | Path, faults: dict[str, str] | None = None):
     server.root = str(root)
     server.faults = dict(faults or {})
     server.hits = Counter()
+    server.auth = auth
+    server.refused = 0
     server.lock = threading.Lock()
     server.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)

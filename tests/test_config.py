@@ -195,3 +195,101 @@ def test_shipped_configs_state_only_their_departures_from_the_defaults(name):
     for key, line, value, default in found:
         assert value != default, f"{name}: {key}: {value!r} is the schema's default; leave it out"
         assert lines[line - 1].lstrip().startswith("#"), f"{name}: {key}: say why on the line above"
+
+
+TOKEN = "s3cr3t-t0ken"
+
+
+@pytest.mark.parametrize(
+    "release, message",
+    [
+        # an absolute or relative FASTA path once made the simulator write beside it, outside the release
+        ({"fasta": "/some/abs/path.fa.gz"}, "expected a file name under <release.path>/annotations/"),
+        ({"fasta": "../../hg19.fa.gz"}, "expected a file name under <release.path>/annotations/"),
+        ({"fasta": "sub/hg19.fa.gz"}, "expected a file name under <release.path>/annotations/"),
+        ({"fasta": ".."}, "expected a file name under <release.path>/annotations/"),
+        ({"fasta": ""}, "expected a file name under <release.path>/annotations/"),
+        ({"path": "/"}, "'release.path': expected a folder of the release's own"),
+        ({"path": "."}, "'release.path': expected a folder of the release's own"),
+        ({"path": ""}, "'release.path': expected a folder of the release's own"),
+        ({"path": ".."}, "'release.path': expected a folder of the release's own"),
+        ({"path": "resources/../.."}, "'release.path': expected a folder of the release's own"),
+        ({"path": "{run}"}, "'release.path': expected a folder of the release's own"),
+    ],
+)
+def test_a_path_setting_that_could_write_outside_the_release_is_refused(tmp_path, release, message):
+    cfg = base()
+    run = tmp_path / "run"
+    run.mkdir()
+    ((key, value),) = release.items()
+    value = value.replace("{run}", str(run))  # the run directory, named absolutely
+    cfg["release"][key] = value
+    with pytest.raises(DreamTFError) as exc:
+        validate_config(cfg, SCHEMA, source="my.yaml", workdir=run)
+    assert str(exc.value).startswith(f"my.yaml: 'release.{key}': ") and f"got {value!r}" in str(exc.value)
+    assert message in str(exc.value) and "\n" not in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    "release",
+    [
+        {"fasta": "GRCh38.primary_assembly.genome.fa"},
+        {"path": "/data/release"},  # a release kept elsewhere, shared by runs
+        {"path": "../shared/release"},  # beside the run directory, not above it
+        {"path": "resources/release/../other"},
+    ],
+)
+def test_a_release_may_be_any_folder_of_its_own(tmp_path, release):
+    cfg = base()
+    cfg["release"].update(release)
+    (tmp_path / "run").mkdir()
+    validate_config(cfg, SCHEMA, source="my.yaml", workdir=tmp_path / "run")
+
+
+def test_a_motif_is_a_jaspar_id_or_an_existing_file(tmp_path):
+    (tmp_path / "motifs").mkdir()
+    (tmp_path / "motifs" / "ctcf.meme").write_text("MEME version 4\n")
+    cfg = base()
+    for motif in ("MA0139.2", "MA0139", "PB0001.1", "motifs/ctcf.meme", str(tmp_path / "motifs" / "ctcf.meme")):
+        cfg["features"] = {"motifs": {"CTCF": motif}}
+        validate_config(cfg, SCHEMA, source="my.yaml", workdir=tmp_path)
+    for motif in ("motifs/other.meme", "MA0139.2 ", "motifs"):
+        cfg["features"] = {"motifs": {"CTCF": motif}}
+        with pytest.raises(DreamTFError) as exc:
+            validate_config(cfg, SCHEMA, source="my.yaml", workdir=tmp_path)
+        assert str(exc.value) == (
+            "my.yaml: 'features.motifs.CTCF': expected a JASPAR matrix id (e.g. MA0139.2) or an existing "
+            f"JASPAR or MEME file, got {motif!r}"
+        )
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (  # not a URL the schema takes: its error line shows the URL with the login blanked out
+            lambda c: c["release"].update(source="http", url=f"gopher://me:{TOKEN}@x.org/r"),
+            r"^my.yaml: 'release.url': 'gopher://\*\*\*@x.org/r' does not match",
+        ),
+        (
+            lambda c: c["release"].update(portal=f"https://me:{TOKEN}@www.encodeproject.org"),
+            r"^my.yaml: 'release.portal': credentials in a URL are taken only in release.url .*"
+            r"got 'https://\*\*\*@www.encodeproject.org'$",
+        ),
+        (
+            lambda c: c["release"].update(annotations={"gtf": {"url": f"ftp://{TOKEN}@h.org/g.gtf.gz"}}),
+            r"^my.yaml: 'release.annotations.gtf.url': credentials in a URL are taken only in release.url",
+        ),
+    ],
+)
+def test_a_login_in_a_url_never_appears_in_a_config_error(edit, message):
+    cfg = base()
+    edit(cfg)
+    with pytest.raises(DreamTFError, match=message) as exc:
+        validate_config(cfg, SCHEMA, source="my.yaml")
+    assert TOKEN not in str(exc.value)
+
+
+def test_a_login_in_release_url_is_accepted():
+    cfg = base()
+    cfg["release"].update(source="http", url=f"https://me:{TOKEN}@data.example.org/release")
+    assert validate_config(cfg, SCHEMA, source="my.yaml")["release"]["url"].endswith("@data.example.org/release")

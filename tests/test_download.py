@@ -256,3 +256,145 @@ def test_a_manifest_of_random_bytes_is_named_by_url(release, tmp_path):
         with pytest.raises(DreamTFError, match=rf"^{srv.url}/manifest.tsv, line 1: binary data, not text; expected a"):
             fetch_manifest(srv.url, tmp_path / "m.tsv", wait=0)
     assert not (tmp_path / "m.tsv").exists()
+
+
+@pytest.mark.parametrize(
+    "url, shown, base, auth",
+    [
+        ("https://user:tok3n@h.org/r", "https://***@h.org/r", "https://h.org/r", ("user", "tok3n")),
+        ("https://tok3n@h.org/r", "https://***@h.org/r", "https://h.org/r", ("tok3n", "")),
+        # an unescaped @ in the password: the host starts after the last one, as requests reads it
+        ("http://u:p@ss@h.org:8/r?q=a@b", "http://***@h.org:8/r?q=a@b", "http://h.org:8/r?q=a@b", ("u", "p@ss")),
+        ("FTP://u:p%3Aw@h/g.gz", "FTP://***@h/g.gz", "FTP://h/g.gz", ("u", "p:w")),
+        ("https://h.org/r?mail=a@b.org", "https://h.org/r?mail=a@b.org", "https://h.org/r?mail=a@b.org", None),
+    ],
+)
+def test_credentials_are_split_from_a_url_and_redacted(url, shown, base, auth):
+    from dreamtf.io.download import redact_url, split_credentials
+
+    assert redact_url(url) == shown
+    assert redact_url(f"error: {url}: HTTP 401 (see {url})") == f"error: {shown}: HTTP 401 (see {shown})"
+    assert split_credentials(url) == (base, auth)
+
+
+def test_release_credentials_come_from_the_url_else_the_environment():
+    from dreamtf.io.download import AUTH_ENV, release_credentials
+
+    env = {AUTH_ENV: "alice:s3:cret"}
+    assert release_credentials("https://h/r", env) == ("https://h/r", ("alice", "s3:cret"))
+    assert release_credentials("https://bob:pw@h/r", env) == ("https://h/r", ("bob", "pw"))
+    assert release_credentials("https://h/r", {}) == ("https://h/r", None)
+    assert release_credentials("https://h/r", {AUTH_ENV: "t0ken"}) == ("https://h/r", ("t0ken", ""))
+
+
+TOKEN = "s3cr3t-t0ken"
+
+
+def test_a_login_is_sent_to_the_server_and_shown_nowhere(release, tmp_path, caplog):
+    import logging
+
+    path = "annotations/test_regions.blacklistfiltered.bed.gz"
+    caplog.set_level(logging.INFO, logger="dreamtf")
+    with serve(
+        release, {"DNASE/fold_coverage_wiggles/DNASE.liver.fc.signal.bigwig": "missing"}, auth=("u", TOKEN)
+    ) as srv:
+        in_url = srv.url.replace("http://", f"http://u:{TOKEN}@")
+        assert fetch_manifest(in_url, tmp_path / "m.tsv", wait=0) == read_manifest(release / "manifest.tsv")
+        assert fetch(srv.url, _entry(release, path), tmp_path / "r.bed.gz", auth=("u", TOKEN), wait=0)
+        assert (tmp_path / "r.bed.gz").read_bytes() == (release / path).read_bytes()
+        assert srv.refused == 0
+        lines = []
+        for base, auth in ((srv.url.replace("http://", "http://u:wrong@"), None), (srv.url, ("u", "wrong"))):
+            with pytest.raises(DreamTFError) as err:  # a wrong password: refused, not asked again
+                fetch_manifest(base, tmp_path / "m2.tsv", auth=auth, retries=2, wait=0)
+            lines.append(str(err.value))
+        with pytest.raises(DreamTFError) as err:  # a missing file, with the right login
+            fetch(in_url, _entry(release, "DNASE/fold_coverage_wiggles/DNASE.liver.fc.signal.bigwig"),
+                  tmp_path / "dl.bigwig", retries=1, wait=0)  # fmt: skip
+        lines.append(str(err.value))
+        assert srv.refused == 2
+    shown = srv.url.replace("http://", "http://***@")
+    assert lines[0] == lines[1] == f"{shown}/manifest.tsv: HTTP 401 Unauthorized; nothing of manifest.tsv was kept"
+    assert lines[2].startswith(f"{shown}/DNASE/fold_coverage_wiggles/DNASE.liver.fc.signal.bigwig: HTTP 404")
+    assert f"reading the release manifest {shown}/manifest.tsv" in caplog.text
+    for text in (*lines, caplog.text):
+        assert TOKEN not in text and "wrong" not in text
+    assert not (tmp_path / "m2.tsv").exists() and not (tmp_path / "dl.bigwig").exists()
+
+
+def test_an_ftp_login_goes_to_the_ftp_downloader_and_not_into_its_url(monkeypatch, tmp_path):
+    import ftplib
+
+    import pooch
+
+    from dreamtf.io.download import download
+
+    calls = []
+
+    class Refusing:
+        def __init__(self, **kwargs):
+            self.kwargs = kwargs
+
+        def __call__(self, url, output_file, _pooch):
+            calls.append((url, self.kwargs["username"], self.kwargs["password"]))
+            raise ftplib.error_perm(f"530 Login incorrect for {url}")
+
+    monkeypatch.setattr(pooch, "FTPDownloader", Refusing)
+    with pytest.raises(DreamTFError) as err:
+        download(f"ftp://anna:{TOKEN}@h/g.gtf.gz", tmp_path / "g.gtf.gz", lambda tmp: None, name="g.gtf.gz", wait=0)
+    assert calls == [("ftp://h/g.gtf.gz", "anna", TOKEN)]
+    assert str(err.value).startswith("ftp://***@h/g.gtf.gz: FTP 530 Login incorrect") and TOKEN not in str(err.value)
+
+
+def test_a_file_link_out_of_the_release_is_refused_by_name(release, tmp_path, capsys):
+    """A server publishing the release would publish the link's target: one line, no manifest."""
+    secret = tmp_path / "elsewhere" / "id_rsa"
+    secret.parent.mkdir()
+    secret.write_text("private key")
+    (release / "manifest.tsv").unlink()
+    link = release / "annotations" / "extra.bed.gz"
+    link.symlink_to(secret)
+    with pytest.raises(DreamTFError) as err:
+        write_manifest(release)
+    assert str(err.value) == (
+        f"{link}: a symbolic link to {secret}, outside the release; a server would publish its target: "
+        "copy the file into the release or remove the link"
+    )
+    assert cli(["manifest", str(release)]) == 1
+    err_lines = capsys.readouterr().err.strip().splitlines()
+    assert len(err_lines) == 1 and str(link) in err_lines[0] and "Traceback" not in err_lines[0]
+    assert _left_over(release) == [".hidden", "DNASE", "annotations"]  # no manifest, no temporary file
+    assert _left_over(secret.parent) == ["id_rsa"]
+
+
+@pytest.mark.parametrize("kind", ["folder", "relative folder", "broken"])
+def test_a_folder_or_broken_link_out_of_the_release_is_refused(release, tmp_path, kind):
+    outside = tmp_path / "elsewhere"
+    (outside / "sub").mkdir(parents=True)
+    (outside / "sub" / "f.txt").write_text("not the release's")
+    link = release / "DNASE" / "peaks"
+    target = {"folder": outside, "relative folder": Path("../../elsewhere"), "broken": outside / "gone"}[kind]
+    link.symlink_to(target)
+    with pytest.raises(DreamTFError, match=rf"^{link}: a symbolic link to .*, outside the release"):
+        write_manifest(release)
+
+
+def test_links_inside_the_release_are_listed_or_skipped(release):
+    """A file link to a file of the release is listed under its own name (the server serves it
+    there); a folder link inside is not entered, its files being listed where they are."""
+    bigwig = "DNASE/fold_coverage_wiggles/DNASE.liver.fc.signal.bigwig"
+    (release / "DNASE" / "fold_coverage_wiggles" / "DNASE.HepG2.fc.signal.bigwig").symlink_to(
+        "DNASE.liver.fc.signal.bigwig"
+    )
+    (release / "annotations" / "same").symlink_to("../DNASE")
+    (release / "loop").symlink_to(".")
+    write_manifest(release)
+    m = read_manifest(release / "manifest.tsv")
+    assert sorted(m) == sorted(
+        [
+            bigwig,
+            "DNASE/fold_coverage_wiggles/DNASE.HepG2.fc.signal.bigwig",
+            "annotations/test_regions.blacklistfiltered.bed.gz",
+        ]
+    )
+    assert m["DNASE/fold_coverage_wiggles/DNASE.HepG2.fc.signal.bigwig"].md5 == m[bigwig].md5

@@ -1,7 +1,13 @@
 """Workflow configuration: validation against the JSON schema, defaults filled in.
 
 Errors come as one line that names the key, e.g.
-``config.yaml: unknown key 'windws' at the top level (allowed: release, tfs, ...)``.
+``config.yaml: unknown key 'windws' at the top level (allowed: release, tfs, ...)``;
+credentials in a URL are shown as ``***`` (:func:`dreamtf.io.download.redact_url`).
+
+Every setting that is a path is checked for what it may be, so that a run writes nothing
+outside its run directory and ``release.path``: ``release.fasta`` is a file name under
+``<release.path>/annotations/``, ``release.path`` any folder but the run directory or one
+that holds it, and ``features.motifs`` a JASPAR matrix id or a file the run reads.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import copy
 import functools
 import os
+import re
 from pathlib import Path
 
 import jsonschema
@@ -16,11 +23,14 @@ import yaml
 
 from .errors import DreamTFError
 from .features import BIN as FEATURE_BIN
+from .io.download import redact_url, split_credentials
 
 #: the workflow's schema: every setting's default and description, in one file
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
 #: settings sections that only a model of one family reads: section -> that family
 FAMILY_SECTIONS = {"catchitt": "catchitt", "factornet": "factornet", "ensemble": "ensemble", "interpret": "factornet"}
+#: a JASPAR matrix id, with or without its version (MA0139.2, MA0139, PB0001.1, UN0101.1)
+_JASPAR_ID = re.compile(r"^[A-Z]{2,3}[0-9]{4,5}(\.[0-9]+)?$")
 
 
 @functools.cache
@@ -104,13 +114,24 @@ def _describe(err: jsonschema.ValidationError, source: str) -> str:
     return f"{source}: {_where(err.absolute_path)}: {err.message}"
 
 
-def validate_config(config: dict, schema_path: str | os.PathLike, source: str = "config.yaml") -> dict:
+def validate_config(
+    config: dict, schema_path: str | os.PathLike, source: str = "config.yaml", workdir: str | os.PathLike = "."
+) -> dict:
     """Validate ``config`` against the schema and return a copy with defaults filled in.
 
     Beyond the schema, checks that every settings section and variant belongs to a model
-    in ``models``, that the test, validation and training chromosomes do not overlap and
-    that no cell is both a training and a test cell of one TF.
+    in ``models``, that the test, validation and training chromosomes do not overlap, that
+    no cell is both a training and a test cell of one TF, and what each path may be
+    (relative ones are relative to ``workdir``, the run directory). A credential in
+    release.url never appears in the error line.
     """
+    try:
+        return _validate(config, schema_path, source, Path(workdir))
+    except DreamTFError as exc:
+        raise DreamTFError(redact_url(str(exc))) from None
+
+
+def _validate(config: dict, schema_path, source: str, workdir: Path) -> dict:
     schema = yaml.safe_load(Path(schema_path).read_text())
     cfg = _fill_defaults(schema, copy.deepcopy(dict(config)))
     validator = jsonschema.Draft202012Validator(schema)
@@ -118,6 +139,8 @@ def validate_config(config: dict, schema_path: str | os.PathLike, source: str = 
     if errors:
         raise DreamTFError(_describe(errors[0], source))
     families = _check_models(config, cfg, source)
+    _check_paths(cfg, source, workdir)
+    _check_urls(cfg, source)
     if cfg["release"]["source"] == "http" and "url" not in cfg["release"]:
         raise DreamTFError(f"{source}: 'release.url' is required when release.source is http")
     if cfg["release"]["source"] == "encode":
@@ -189,6 +212,49 @@ def _check_own_expression(cfg: dict, source: str) -> None:
                     f"{source}: 'cells.{cell}' has no rnaseq, but factornet.meta_pcs reads RNA-seq "
                     f"(tfs.{tf}.predict_cells); add the cell's RNA-seq or set meta_pcs to 0"
                 )
+
+
+def is_file_name(name: str) -> bool:
+    """Whether ``name`` is a plain file name: no folder in it, not ``.`` or ``..``."""
+    return bool(name) and name not in (".", "..") and not any(c in name for c in "/\\\0")
+
+
+def _check_paths(cfg: dict, source: str, workdir: Path) -> None:
+    """What each path setting may be: the guarantee that nothing is written outside the run
+    directory and release.path rests on these (every file of a release is a path inside it)."""
+    rel = cfg["release"]
+    if not is_file_name(rel["fasta"]):
+        raise DreamTFError(
+            f"{source}: 'release.fasta': expected a file name under <release.path>/annotations/, got {rel['fasta']!r}"
+        )
+    # any folder may hold a release (/data/release, ../shared/release): it is written only inside;
+    # the run directory itself or a folder above it would mix the release with the run's results
+    run = workdir.resolve()
+    folder = None if "\0" in rel["path"] else (workdir / rel["path"]).resolve()
+    if folder is None or folder == run or folder in run.parents:
+        raise DreamTFError(
+            f"{source}: 'release.path': expected a folder of the release's own (any folder but the run "
+            f"directory or one that holds it, e.g. resources/release or /data/release), got {rel['path']!r}"
+        )
+    for tf, motif in cfg["features"]["motifs"].items():
+        if not _JASPAR_ID.match(motif) and ("\0" in motif or not (workdir / motif).is_file()):
+            raise DreamTFError(
+                f"{source}: 'features.motifs.{tf}': expected a JASPAR matrix id (e.g. MA0139.2) or an existing "
+                f"JASPAR or MEME file, got {motif!r}"
+            )
+
+
+def _check_urls(cfg: dict, source: str) -> None:
+    """Credentials only in release.url: the ENCODE URLs reach rule params, which Snakemake records."""
+    rel = cfg["release"]
+    urls = {"release.portal": rel["portal"]}
+    urls.update({f"release.annotations.{k}.url": v["url"] for k, v in rel["annotations"].items()})
+    for key, url in urls.items():
+        if split_credentials(url)[1]:
+            raise DreamTFError(
+                f"{source}: '{key}': credentials in a URL are taken only in release.url (or the "
+                f"DREAMTF_RELEASE_AUTH environment variable), got {redact_url(url)!r}"
+            )
 
 
 def _check_models(raw: dict, cfg: dict, source: str) -> set[str]:

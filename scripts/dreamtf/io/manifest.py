@@ -5,8 +5,8 @@ path	bytes	md5
 annotations/hg19.genome.fa.gz	861214012	0b1d7b5e...
 ```
 
-Paths are relative to the release folder, use ``/`` and never leave it. The manifest
-lists itself nowhere. ``dreamtf manifest DIR`` writes one (:func:`write_manifest`).
+Paths are relative to the release folder, use ``/`` and never leave it; nor does a
+listed symbolic link. The manifest lists itself nowhere. ``dreamtf manifest DIR`` writes one (:func:`write_manifest`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def file_md5(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def _check_rel_path(path: str, where: str) -> str:
+def check_rel_path(path: str, where: str) -> str:
+    """``path`` when it is a plain relative path inside a release, else an error naming ``where``."""
     p = PurePosixPath(path)
     if not path or p.is_absolute() or ".." in p.parts or "\\" in path or path != str(p):
         raise DreamTFError(f"{where}: path {path!r} is not a plain relative path inside the release")
@@ -64,7 +65,7 @@ def read_manifest(path: str | os.PathLike) -> dict[str, Entry]:
             if len(fields) != 3:
                 raise DreamTFError(f"{where}: expected 3 tab-separated columns (path, bytes, md5), found {len(fields)}")
             rel, size, md5 = fields
-            _check_rel_path(rel, where)
+            check_rel_path(rel, where)
             if not size.isdigit():
                 raise DreamTFError(f"{where}: bytes {size!r} is not a non-negative integer")
             if not _MD5.match(md5):
@@ -88,21 +89,49 @@ def verify(path: str | os.PathLike, entry: Entry) -> str | None:
     return None
 
 
+def release_files(release: str | os.PathLike) -> list[Path]:
+    """Every file under ``release`` a manifest lists, sorted: hidden files and folders skipped.
+
+    A symbolic link is listed when it points inside the release (a file link under its own
+    name; a folder link is not entered, its files being listed where they are) and refused
+    when it points outside it, since a server publishing the release would publish its
+    target: one line names the link.
+    """
+    root = Path(release)
+    real_root = root.resolve()
+    files = []
+    for folder, dirs, names in os.walk(root):  # does not enter linked folders
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in dirs + [n for n in names if not n.startswith(".")]:
+            path = Path(folder) / name
+            if path.is_symlink():
+                _check_link(path, real_root)
+            if name in names and name != MANIFEST_NAME and path.is_file():
+                files.append(path)
+    return sorted(files)
+
+
+def _check_link(link: Path, real_root: Path) -> None:
+    try:
+        target = link.resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        raise DreamTFError(f"{link}: a symbolic link that leads to no file (a loop of links)") from None
+    if target != real_root and real_root not in target.parents:
+        raise DreamTFError(
+            f"{link}: a symbolic link to {target}, outside the release; a server would publish "
+            "its target: copy the file into the release or remove the link"
+        )
+
+
 def write_manifest(release: str | os.PathLike) -> tuple[Path, int, int]:
-    """Write ``<release>/manifest.tsv`` for every file under ``release`` (hidden ones skipped).
+    """Write ``<release>/manifest.tsv`` for every file under ``release`` (:func:`release_files`).
 
     Returns (manifest path, files, total bytes).
     """
     root = Path(release)
     if not root.is_dir():
         raise DreamTFError(f"{root}: not a folder")
-    files = sorted(
-        p
-        for p in root.rglob("*")
-        if p.is_file()
-        and p.name != MANIFEST_NAME
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+    files = release_files(root)
     if not files:
         raise DreamTFError(f"{root}: no files to list")
     out = root / MANIFEST_NAME
