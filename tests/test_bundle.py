@@ -10,6 +10,7 @@ import json
 import shutil
 import struct
 import time
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -298,8 +299,10 @@ def rewrite(
         for name, data in members.items():
             if name != drop:
                 zf.writestr(name, member(name, data) if member else data)
-        for name, data in (extra or {}).items():
-            zf.writestr(name, data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # zipfile warns of a name written twice, which one case wants
+            for name, data in (extra or {}).items():
+                zf.writestr(name, data)
     return dst
 
 
@@ -371,6 +374,10 @@ BAD_BUNDLES = {
     "member path leaves the folder": (
         lambda s, d: rewrite(s, d, manifest=_list_leaving, extra={"../x.txt": b"a"}),
         r"member '\.\./x\.txt' is not a plain relative path",
+    ),
+    "member twice": (
+        lambda s, d: rewrite(s, d, extra={HEPG2: b"another"}),
+        rf"member {HEPG2} is in the zip twice",
     ),
     "no manifest": (
         lambda s, d: _zip_without_manifest(d),
@@ -582,7 +589,7 @@ def trained_run(tmp_path_factory) -> tuple[Path, Path]:
     work = tmp_path_factory.mktemp("bundle_run")
     cfg = validate_config(every_model_config(motif=False), SCHEMA_PATH)
     targets = model_files(cfg, registry.models(cfg, schema()))
-    r = snakemake(work, "--configfile", str(cfg_path), CHROM_SIZES, *targets)
+    r = snakemake(work, CHROM_SIZES, *targets, "--configfile", str(cfg_path))
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     return work, cfg_path
 
@@ -622,7 +629,7 @@ def test_installed_models_are_where_the_workflow_looks_for_them(trained_run, tmp
     shutil.rmtree(copy / "results/models")
     shutil.rmtree(copy / "results/calibration")
     files = install_models(read_bundle(tmp_path / "models.zip"), copy)
-    r = snakemake(copy, "--configfile", str(cfg_path), "-n", *[str(p.relative_to(copy)) for p in files])
+    r = snakemake(copy, "-n", *[str(p.relative_to(copy)) for p in files], "--configfile", str(cfg_path))
     assert r.returncode == 0, r.stderr[-2000:]
     assert "Nothing to be done" in r.stdout + r.stderr, (r.stdout + r.stderr)[-2000:]
 

@@ -146,6 +146,9 @@ def _read_manifest(path, zf: zipfile.ZipFile) -> tuple[dict, dict[str, Entry]]:
 
 def _check_listing(path, zf: zipfile.ZipFile, members: dict[str, Entry]) -> None:
     names = [n for n in zf.namelist() if n != MANIFEST]
+    if len(set(names)) < len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise DreamTFError(f"{path}: member {twice} is in the zip twice")
     for name in names:
         if name not in members:
             raise DreamTFError(f"{path}: member {name} is in the zip but not listed in {MANIFEST}")
