@@ -223,7 +223,7 @@ def test_version_without_installed_metadata_reads_pyproject(monkeypatch):
     assert cli.version() == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 
 
-@pytest.mark.parametrize("command", ["", "simulate", "labels", "score", "manifest", "warm-up"])
+@pytest.mark.parametrize("command", ["", "simulate", "labels", "score", "manifest", "export", "install", "warm-up"])
 def test_help_shows_defaults_from_the_schema_and_no_markup(capsys, command):
     from dreamtf.config import choices, defaults
 

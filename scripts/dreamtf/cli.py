@@ -1,4 +1,4 @@
-"""The dreamtf command: the steps people run on their own (simulate, manifest, labels, score, warm-up).
+"""The dreamtf command: the steps people run on their own (simulate, manifest, labels, score, export, install, warm-up).
 
 Every default comes from the workflow's schema (:mod:`dreamtf.config`). Errors a user
 can fix print one line on stderr and exit with status 1.
@@ -109,6 +109,35 @@ def _manifest(args) -> None:
     print(f"{out}: {n} files, {human_bytes(total)} ({time.perf_counter() - t0:.1f} s)")
 
 
+def _export(args) -> None:
+    from .bundle import export_bundle, load_run_config
+    from .io.download import human_bytes
+
+    t0 = time.perf_counter()
+    cfg, source = load_run_config(args.run_dir, args.config or ())
+    bundle = export_bundle(args.run_dir, args.bundle, cfg, source)
+    size = human_bytes(Path(args.bundle).stat().st_size)
+    print(f"{args.bundle}: {len(bundle.members)} model files, {size} ({time.perf_counter() - t0:.1f} s)")
+
+
+def _install(args) -> None:
+    from .bundle import CHROM_SIZES, check_compatible, install_models, load_run_config, read_bundle
+    from .io.chroms import read_chrom_sizes
+
+    t0 = time.perf_counter()
+    cfg, _ = load_run_config(args.run_dir, args.config or ())
+    sizes_path = Path(args.chrom_sizes or Path(args.run_dir) / CHROM_SIZES)
+    if not sizes_path.is_file():
+        raise DreamTFError(
+            f"{sizes_path}: not found; run the workflow's check_release step there first "
+            "(snakemake results/release/chrom.sizes), or name the genome's sizes with --chrom-sizes"
+        )
+    bundle = read_bundle(args.bundle)
+    check_compatible(bundle, cfg, read_chrom_sizes(sizes_path), run_dir=args.run_dir)
+    written = install_models(bundle, args.run_dir)
+    print(f"{args.bundle}: {len(written)} model files installed into {args.run_dir} ({time.perf_counter() - t0:.1f} s)")
+
+
 def _warm_up(args) -> None:
     from .interpret import compile_tomtom
 
@@ -185,6 +214,27 @@ def _add_score(sub) -> None:
     sc.set_defaults(func=_score)
 
 
+def _add_bundles(sub) -> None:
+    config_help = (
+        "a config file of the run, read on top of RUN_DIR/config.yaml when there is one; several are merged "
+        "in order, as snakemake --configfile merges them"
+    )
+    ex = _command(sub, "export", "write a run's trained models, peak thresholds and settings into one bundle")
+    ex.add_argument("run_dir", metavar="RUN_DIR", help="the folder the workflow ran in (its working directory)")
+    ex.add_argument("bundle", metavar="BUNDLE", help="the bundle to write (a zip: name it .zip)")
+    ex.add_argument("--config", nargs="+", action="extend", metavar="CONFIG", help=config_help)
+    ex.set_defaults(func=_export)
+    ins = _command(sub, "install", "check a bundle against a run's config and genome, then install its models there")
+    ins.add_argument("bundle", metavar="BUNDLE", help="a bundle written by dreamtf export")
+    ins.add_argument("run_dir", metavar="RUN_DIR", help="the folder the predicting workflow runs in")
+    ins.add_argument("--config", nargs="+", action="extend", metavar="CONFIG", help=config_help)
+    ins.add_argument(
+        "--chrom-sizes",
+        help="the genome's chromosome sizes (chrom.sizes or .fai); by default the ones the workflow wrote in RUN_DIR",
+    )
+    ins.set_defaults(func=_install)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dreamtf", description=DESCRIPTION, formatter_class=_HelpFormatter)
     p.add_argument("--version", action="version", version=f"%(prog)s {version()}")
@@ -196,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(func=_manifest)
     _add_labels(sub)
     _add_score(sub)
+    _add_bundles(sub)
     w = _command(sub, "warm-up", "compile and cache the JIT code of the interpret step (TOMTOM) once")
     w.set_defaults(func=_warm_up)
     return p

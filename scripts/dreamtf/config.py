@@ -313,10 +313,37 @@ def _check_encode(cfg: dict, source: str) -> None:
                 )
 
 
-def load_config(path: str | os.PathLike, schema_path: str | os.PathLike) -> dict:
-    """Read a YAML config file and validate it."""
+def _read_yaml(path: str | os.PathLike) -> dict:
     try:
         raw = yaml.safe_load(Path(path).read_text()) or {}
     except yaml.YAMLError as exc:
         raise DreamTFError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
-    return validate_config(raw, schema_path, source=str(path))
+    if not isinstance(raw, dict):
+        raise DreamTFError(f"{path}: expected a mapping of settings at the top level, found {type(raw).__name__}")
+    return raw
+
+
+def load_config(path: str | os.PathLike, schema_path: str | os.PathLike) -> dict:
+    """Read a YAML config file and validate it."""
+    return validate_config(_read_yaml(path), schema_path, source=str(path))
+
+
+def merge_config(base: dict, over: dict) -> dict:
+    """``base`` with ``over`` on top as Snakemake merges config files: mappings key by key, anything else replaced."""
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge_config(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def load_configs(paths: list, schema_path: str | os.PathLike) -> tuple[dict, str]:
+    """Read several YAML config files, each on top of the ones before (as ``snakemake --configfile A B``), and
+    validate the result; returns it with the files' names joined by `` + `` (the source errors name)."""
+    merged: dict = {}
+    for path in paths:
+        merged = merge_config(merged, _read_yaml(path))
+    source = " + ".join(str(p) for p in paths)
+    return validate_config(merged, schema_path, source=source), source

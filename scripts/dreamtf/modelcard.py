@@ -11,6 +11,7 @@ kept.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -23,8 +24,8 @@ from .io.files import atomic_write_text
 
 def versions(*packages: str) -> dict[str, str]:
     """Python and each package's version: the loaded module's ``__version__`` (what trained the
-    model; pip's xgboost-cpu is the module xgboost), else the installed distribution's, else
-    ``"not installed"``."""
+    model), else the installed distribution's (of that name, or the one that installs the module:
+    pip's xgboost-cpu is the module xgboost), else ``"not installed"``."""
     out = {"python": platform.python_version()}
     for name in ("dreamtf", "numpy", *packages):
         loaded = getattr(sys.modules.get(name), "__version__", None)
@@ -34,8 +35,16 @@ def versions(*packages: str) -> dict[str, str]:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            out[name] = "not installed"
+            providers = _module_distributions().get(name, [])
+            out[name] = metadata.version(providers[0]) if providers else "not installed"
     return out
+
+
+@functools.cache
+def _module_distributions() -> dict[str, list[str]]:
+    # a scan of every installed distribution (about a second): once, and only for a module whose
+    # distribution has another name
+    return metadata.packages_distributions()
 
 
 def model_card(
