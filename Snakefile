@@ -21,6 +21,7 @@ for family_rules in registry.rule_files():
     include: family_rules
 
 
+include: "rules/bundle.smk"
 include: "rules/peaks.smk"
 include: "rules/evaluate.smk"
 include: "rules/report.smk"

@@ -13,7 +13,7 @@ rule train_catchitt:
     benchmark:
         "benchmarks/train_catchitt/{model}.{feature_set}.{tf}.{cell}.tsv"
     wildcard_constraints:
-        model=registry.pattern(RUN, "catchitt"),
+        model=trained_pattern("catchitt"),
     conda:
         "../envs/dreamtf.yaml"
     threads: job_threads(8)

@@ -16,10 +16,35 @@ from dreamtf.featurestore import group_key  # noqa: E402
 from dreamtf.genomes import GENOMES  # noqa: E402
 from dreamtf.simulate import DEFAULT_TFS as SIMULATED_TFS_OF_PRESET  # noqa: E402
 
+
+def error_line(exc):
+    return os_error_message(exc) if isinstance(exc, OSError) else str(exc)
+
+
 CONFIG_SOURCE = " + ".join(str(f) for f in workflow.configfiles) or "config"
+# a run that predicts with a bundle's models (models_from) takes what its config leaves
+# out, models and their settings among them, from the bundle, and trains nothing
+BUNDLE = None
+_raw = dict(config)
+if config.get("models_from"):
+    from dreamtf import bundle as bd  # noqa: E402
+
+    try:
+        BUNDLE = bd.read_bundle(
+            bd.locate_bundle(
+                config["models_from"],
+                config.get("models_from_md5"),
+                "resources/bundles",
+                source=CONFIG_SOURCE,
+            ),
+            verify=False,
+        )
+        _raw = bd.predicting_config(_raw, BUNDLE, source=CONFIG_SOURCE)
+    except (DreamTFError, OSError) as exc:
+        raise WorkflowError(error_line(exc)) from None
 try:
     _checked = validate_config(
-        config,
+        _raw,
         Path(workflow.basedir) / "schemas" / "config.schema.yaml",
         source=CONFIG_SOURCE,
     )
@@ -29,10 +54,6 @@ config.clear()
 config.update(_checked)
 
 REL = config["release"]["path"]
-
-
-def error_line(exc):
-    return os_error_message(exc) if isinstance(exc, OSError) else str(exc)
 
 
 SOURCE = config["release"]["source"]
@@ -80,7 +101,13 @@ try:
     RUN = registry.models(config, config_schema(), source=CONFIG_SOURCE)
 except DreamTFError as exc:
     raise WorkflowError(str(exc)) from None
-TRAINED = [m for m in RUN.values() if m.family.trains]
+# the models this run trains: none when they come from a bundle
+TRAINED = [] if BUNDLE else [m for m in RUN.values() if m.family.trains]
+if BUNDLE:
+    try:  # all but the genome now; rule install_models checks that too, once the genome is read
+        bd.check_compatible(BUNDLE, config, BUNDLE.config["genome"]["chrom_sizes"])
+    except DreamTFError as exc:
+        raise WorkflowError(str(exc)) from None
 # a simulated release always holds its preset's TFs and cells, whichever of them a run
 # uses, so that choosing a subset re-simulates nothing
 SIMULATED_TFS = SIMULATED_TFS_OF_PRESET if SOURCE == "simulate" else {}
@@ -93,6 +120,11 @@ try:
     )
 except DreamTFError as exc:
     raise WorkflowError(str(exc)) from None
+
+
+def trained_pattern(family):
+    """The model wildcard of a family's training rules: none of them runs when a bundle gives the models."""
+    return "(?!)" if BUNDLE else registry.pattern(RUN, family)
 
 
 def models_of(family):

@@ -16,7 +16,7 @@ rule ensemble_weights:
     log:
         "logs/ensemble_weights/{model}.{feature_set}.{tf}.log",
     wildcard_constraints:
-        model=registry.pattern(RUN, "ensemble"),
+        model=trained_pattern("ensemble"),
     conda:
         "../envs/dreamtf.yaml"
     params:

@@ -53,7 +53,7 @@ rule train_factornet:
     benchmark:
         "benchmarks/train_factornet/{model}.{tf}.tsv"
     wildcard_constraints:
-        model=registry.pattern(RUN, "factornet"),
+        model=trained_pattern("factornet"),
     conda:
         model_env
     # one thread: the model's small steps keep a second thread half idle, so two jobs side

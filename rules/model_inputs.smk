@@ -30,7 +30,9 @@ def predict_catchitt_inputs(wildcards):
 
 
 def catchitt_targets():
-    """Each cell model's feature importance plot."""
+    """Each cell model's feature importance plot (none for a bundle's models: their training data are elsewhere)."""
+    if BUNDLE:
+        return []
     return [
         f"results/models/{m.name}/{fs}/{tf}.{cell}.importance.png"
         for m in models_of("catchitt")

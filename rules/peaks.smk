@@ -15,6 +15,8 @@ rule calibrate:
         "results/calibration/{model}/{feature_set}/{tf}.json",
     log:
         "logs/calibrate/{model}.{feature_set}.{tf}.log",
+    wildcard_constraints:
+        model="(?!)" if BUNDLE else "[A-Za-z0-9_]+",
     conda:
         "../envs/dreamtf.yaml"
     params:

@@ -89,7 +89,11 @@ def main(smk):
     onehot, hyp = it.attributions(model, encoded)
     log.info(
         "%s: gradient x input on the %d best-scoring windows of %s (scores %.3g-%.3g)",
-        tf, len(starts), cell, scores.min(), scores.max()
+        tf,
+        len(starts),
+        cell,
+        scores.min(),
+        scores.max(),
     )
     write_attributions(smk.output.attributions, chroms, starts, scores, encoded, hyp)
     motifs = central_motifs(onehot, hyp, p, smk.threads)
@@ -106,7 +110,12 @@ def main(smk):
     for m in summary["motifs"]:
         log.info(
             "%s: %d seqlets, %d bp; best match %s %s (q = %s)",
-            m["motif"], m["seqlets"], m["length"], m.get("matrix_id"), m.get("name"), m.get("q_value")
+            m["motif"],
+            m["seqlets"],
+            m["length"],
+            m.get("matrix_id"),
+            m.get("name"),
+            m.get("q_value"),
         )
     if not motifs:
         log.warning("%s: TF-MoDISco found no motif in the %d windows' attributions", tf, len(starts))

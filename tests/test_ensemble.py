@@ -185,8 +185,11 @@ def test_each_prediction_file_is_matched_to_its_member_by_name():
     paths = [f"results/predictions/{m}/F.CTCF.liver.tab.gz" for m in MEMBERS]
     assert [member_name(p) for p in paths] == MEMBERS
     check_member_files(MEMBERS, paths)
-    with pytest.raises(DreamTFError, match=r"factornet/seq_dnase/F\.CTCF\.liver\.tab\.gz: the predictions of "
-                       r"factornet/seq_dnase, but in the place of member catchitt/dnase"):
+    with pytest.raises(
+        DreamTFError,
+        match=r"factornet/seq_dnase/F\.CTCF\.liver\.tab\.gz: the predictions of "
+        r"factornet/seq_dnase, but in the place of member catchitt/dnase",
+    ):
         check_member_files(MEMBERS, paths[::-1])
     with pytest.raises(DreamTFError, match="1 prediction files for the 2 ensemble members"):
         check_member_files(MEMBERS, paths[:1])

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from conftest import write_bigwig, write_narrowpeak
 from workflow_runs import ROOT
 
+from conftest import write_bigwig, write_narrowpeak
 from dreamtf import release as rl
 from dreamtf.config import validate_config
 from dreamtf.errors import DreamTFError

@@ -24,6 +24,7 @@ config and genome against the bundle's), :func:`bundle_files` (the paths it inst
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 from dataclasses import dataclass
@@ -263,3 +264,47 @@ def install_models(bundle: Bundle, run_dir: str | os.PathLike) -> list[Path]:
     written = extract_members(bundle.path, bundle.members, run_dir)
     log.info("%s: %d model files installed into %s", bundle.path, len(written), run_dir)
     return written
+
+
+def predicting_config(raw: dict, bundle: Bundle, source: str = "config.yaml") -> dict:
+    """The raw config of a run that predicts with ``bundle``: what it leaves out, taken from the bundle.
+
+    ``raw`` is the config as the user wrote it (before the schema's defaults): its models,
+    variants, the models' settings, feature sets, window grid, ``features.flank_bins`` and
+    each TF's training cells default to the bundle's, so that a predicting config names
+    little more than its cells. What it does set is kept, and :func:`check_compatible`
+    refuses what disagrees with the bundle. A TF the bundle has no models for is refused.
+    """
+    cfg = copy.deepcopy(raw)
+    rec = bundle.config
+    for tf, spec in cfg.get("tfs", {}).items():
+        if tf not in rec["tfs"]:
+            raise DreamTFError(
+                f"{source}: 'tfs.{tf}': {bundle.path} has no models of {tf} (its TFs: {', '.join(rec['tfs'])})"
+            )
+        if isinstance(spec, dict):
+            spec.setdefault("train_cells", list(rec["tfs"][tf]["train_cells"]))
+    cfg.setdefault("models", list(rec["models"]))
+    cfg.setdefault("variants", copy.deepcopy(rec.get("variants", {})))
+    cfg.setdefault("feature_sets", copy.deepcopy(rec["feature_sets"]))
+    cfg.setdefault("windows", dict(rec["windows"]))
+    cfg.setdefault("features", {}).setdefault("flank_bins", rec["features"]["flank_bins"])
+    for name, model in rec["models"].items():
+        section = registry.FAMILIES[model["family"]].settings
+        if name == model["family"] and section and section not in cfg:
+            cfg[section] = copy.deepcopy(model["settings"])
+    return cfg
+
+
+def locate_bundle(models_from: str, md5: str | None, dest_dir: str | os.PathLike, source: str = "config.yaml") -> Path:
+    """The local file of ``models_from``: the path itself, or a URL's bundle fetched into ``dest_dir``."""
+    scheme = models_from.split("://", 1)[0].lower() if "://" in models_from else ""
+    if scheme:
+        if not md5:
+            raise DreamTFError(f"{source}: 'models_from' is a URL; set models_from_md5 to the bundle's md5")
+        name = Path(models_from.split("?", 1)[0].rstrip("/")).name or "bundle.zip"
+        return fetch_bundle(models_from, md5, Path(dest_dir) / name)
+    path = Path(models_from)
+    if not path.is_file():
+        raise DreamTFError(f"{source}: 'models_from': no file {models_from}")
+    return path

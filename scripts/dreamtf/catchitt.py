@@ -34,6 +34,7 @@ from .metrics import has_both_classes, score
 
 log = logging.getLogger(__name__)
 
+
 def settings(params: dict | None = None) -> dict:
     """The schema's catchitt defaults overridden by ``params``; its ``xgboost`` dict is merged key by key."""
     given = dict(params or {})
