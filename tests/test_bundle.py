@@ -230,15 +230,19 @@ def test_export_without_any_config(tmp_path, capsys):
     assert err.endswith(f"{tmp_path}/config.yaml: not found; name the run's config files with --config")
 
 
-def test_configs_merge_in_order_on_top_of_the_run_folders_own(tmp_path):
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump(tiny_config()))
+def test_config_files_replace_the_run_folders_own_and_merge_in_order(tmp_path):
+    # as the profiles run Snakemake (replace-workflow-config): --configfile files replace config.yaml
+    (tmp_path / "config.yaml").write_text("tfs:\n  FOXA1:\n    train_cells: [HepG2]\n    test_cells: [liver]\n")
+    (tmp_path / "first.yaml").write_text(yaml.safe_dump(tiny_config()))
     (tmp_path / "more.yaml").write_text("tfs:\n  REST:\n    train_cells: [HepG2]\n    test_cells: [liver]\n")
     (tmp_path / "last.yaml").write_text("catchitt:\n  rounds: 3\nwindows:\n  step: 100\n")
-    cfg, source = load_run_config(tmp_path, [tmp_path / "more.yaml", tmp_path / "last.yaml"])
-    assert source == f"{tmp_path}/config.yaml + {tmp_path}/more.yaml + {tmp_path}/last.yaml"
-    assert list(cfg["tfs"]) == ["CTCF", "REST"]  # mappings merge key by key, as Snakemake merges them
+    files = [tmp_path / "first.yaml", tmp_path / "more.yaml", tmp_path / "last.yaml"]
+    cfg, source = load_run_config(tmp_path, files)
+    assert source == " + ".join(str(f) for f in files)
+    assert list(cfg["tfs"]) == ["CTCF", "REST"]  # mappings merge key by key; config.yaml is not read
     assert cfg["catchitt"]["rounds"] == 3 and cfg["catchitt"]["num_boost_round"] == 60
-    assert cfg["windows"] == {"size": 200, "step": 100}
+    cfg, source = load_run_config(tmp_path)
+    assert source == f"{tmp_path}/config.yaml" and list(cfg["tfs"]) == ["FOXA1"]
 
 
 def test_a_config_that_is_no_mapping_is_refused(tmp_path):

@@ -114,13 +114,13 @@ def model_files(cfg: dict, run: dict[str, registry.Model]) -> list[str]:
 
 
 def load_run_config(run_dir: str | os.PathLike, configs: list | tuple = ()) -> tuple[dict, str]:
-    """A run's validated config, as Snakemake assembled it; returns (config, the files' names joined by ``+``).
+    """A run's validated config, as the workflow assembled it; returns (config, the files' names joined by ``+``).
 
-    Snakemake run in ``run_dir`` reads ``run_dir/config.yaml`` when there is one (the
-    Snakefile's ``configfile:``), then each ``--configfile`` on top, in order; so does this.
+    The profiles replace the Snakefile's ``config.yaml`` by the ``--configfile`` files, each
+    on top of the ones before; a run without them read ``run_dir/config.yaml``. So does this.
     """
     default = Path(run_dir) / "config.yaml"
-    paths = ([default] if default.is_file() else []) + [Path(c) for c in configs]
+    paths = [Path(c) for c in configs] or ([default] if default.is_file() else [])
     if not paths:
         raise DreamTFError(f"{default}: not found; name the run's config files with --config")
     return load_configs(paths, SCHEMA_PATH)
