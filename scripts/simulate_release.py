@@ -1,4 +1,4 @@
-"""Rule simulate_release: write a simulated challenge release (DESIGN section 2)."""
+"""Rule simulate_release: write a simulated release in the challenge's layout."""
 
 from dreamtf.rule import run
 from dreamtf.simrelease import write_simulated_release
