@@ -1,4 +1,4 @@
-"""Targets of the Catchitt issue, on the `bench` preset (real hg19 chromosome lengths).
+"""Catchitt's speed and memory targets, on the `bench` preset (real hg19 chromosome lengths).
 
 * DNase features for one cell: >= 200,000 windows/s;
 * motif scan of one matrix over both strands: >= 10 Mbp/s;

@@ -1,7 +1,7 @@
 """Rule encode_regions: the challenge's region files for an ENCODE release, from its FASTA and blacklist.
 
 Windows of ``windows.size`` bp every ``windows.step`` bp on ``release.chromosomes``
-(DESIGN section 3), minus those touching the blacklist; the test chromosomes make the
+(the challenge's window rule), minus those touching the blacklist; the test chromosomes make the
 test (and ladder) regions, the others the training regions. Also writes ``encode.json``:
 the genome, the accessions and each cell's accessibility assay, for the record.
 """

@@ -1,4 +1,4 @@
-"""Rule score_predictions: one submission scored against the held-out labels (DESIGN section 7)."""
+"""Rule score_predictions: one submission scored against the held-out labels as the challenge did, as a JSON record."""
 
 import logging
 

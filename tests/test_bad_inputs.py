@@ -1,4 +1,4 @@
-"""Bad input: the README's table "What dreamtf checks", case by case.
+"""Bad input: the rows of the manual's input checks (docs/checks.md), case by case.
 
 Every case: a non-zero exit (or, where the table says so, a warning), one line that names
 the file and what was expected, no traceback, and no output written.

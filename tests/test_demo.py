@@ -15,7 +15,7 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
     """`make demo`'s workflow: catchitt with DNase + motif beats the baseline and DNase alone, and
     factornet beats the baseline, in mean auPRC; every model has its rows in scores.tsv."""
     shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
-    # the whole demo: 8 min 18 s on 2 cores here (10 min is the target of #10); room for a slower CI machine
+    # the demo takes 8 min 18 s on 2 cores against a target of 10 min; the timeout leaves room for a slower CI machine
     r = snakemake(tmp_path, timeout=3600)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     df = pd.read_csv(tmp_path / "results/scores/scores.tsv", sep="\t")
@@ -24,7 +24,7 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
     assert len(df) == 4 * 6
     assert mean[("catchitt", "dnase_motif")] > mean[("baseline", "dnase_max")] + 0.1
     assert mean[("catchitt", "dnase_motif")] > mean[("catchitt", "dnase")] + 0.1
-    # #10's targets: factornet at least 0.9 x catchitt with motifs in mean auPRC, above catchitt on
+    # FactorNet's targets: at least 0.9 x catchitt with motifs in mean auPRC, above catchitt on
     # DNase alone on every pair, and at least twice the baseline where DNase alone is weak
     assert mean[("factornet", "seq_dnase")] >= 0.9 * mean[("catchitt", "dnase_motif")], mean
     pair = df.set_index(["model", "feature_set", "tf", "cell_type"])["auprc"]
@@ -32,7 +32,7 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
         assert pair[("factornet", "seq_dnase", tf, cell)] > pair[("catchitt", "dnase", tf, cell)], (tf, cell)
     for tf in ("FOXA1", "REST"):
         assert pair[("factornet", "seq_dnase", tf, "liver")] >= 2 * pair[("baseline", "dnase_max", tf, "liver")], tf
-    # the ensemble (#12), its weights chosen on chr11 of the training cells, beats both of its
+    # the ensemble, its weights chosen on chr11 of the training cells, beats both of its
     # members with either catchitt feature set (demo: 0.850 vs 0.322 and 0.785; 0.851 vs 0.800 and 0.785)
     for fs in ("dnase", "dnase_motif"):
         assert mean[("ensemble", fs)] > max(mean[("catchitt", fs)], mean[("factornet", "seq_dnase")]), fs
@@ -43,14 +43,14 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
         card = json.loads((tmp_path / f"results/models/factornet/{tf}.card.json").read_text())
         assert card["held_out_check"]["passed"] and card["chromosomes"]["early_stopping_on"] == ["chr11"]
     assert (tmp_path / "results/tracks/ensemble/dnase_motif/REST.liver.bigWig").stat().st_size > 10_000
-    # calibrated peaks (#12): catchitt with motifs reaches precision 0.9 on chr11 of the training
+    # calibrated peaks: catchitt with motifs reaches precision 0.9 on chr11 of the training
     # cells for every TF, and the held-out windows keep most of it (demo: 0.76-0.96 at 0.90-0.92)
     cal = pd.read_csv(tmp_path / "results/scores/calibration.tsv", sep="\t")
     assert len(cal) == 4 * 6
     motif = cal[(cal["model"] == "catchitt") & (cal["feature_set"] == "dnase_motif")]
     assert motif["threshold"].notna().all() and (motif["promised_precision"] >= 0.9).all()
     assert (motif["window_precision"] > 0.7).all(), motif
-    # what FactorNet learned (#12): its top TF-MoDISco motif is the TF's own JASPAR matrix, for
+    # what FactorNet learned: its top TF-MoDISco motif is the TF's own JASPAR matrix, for
     # FOXA1 one of its forkhead family (demo: CTCF MA0139.2 q 1.7e-6, REST MA0138.3 q 1.2e-6,
     # FOXA1 its own MA0148.5 q 2.1e-4; with one motif-seeded kernel FOXN3's MA1489.1 q 0.04)
     for tf, family in (("CTCF", "CTCF"), ("REST", "REST"), ("FOXA1", "FOX")):
@@ -60,7 +60,6 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
         float((tmp_path / f"benchmarks/train_factornet/{tf}.tsv").read_text().splitlines()[1].split()[0])
         for tf in ("CTCF", "FOXA1", "REST")
     )
-    # 5.4 min of jobs on the 2-core machine (119 + 116 + 89 s; 197 + 194 + 148 s on a slower one) with 400 bp
-    # inputs and up to 20 epochs, one thread each and two side by side (#10 sets 3 min per TF); slack for a
-    # CI machine 1.3-1.5x slower
+    # the target is 3 min per TF (the demo: 119 + 116 + 89 s on 2 cores, with 400 bp inputs, up to 20 epochs,
+    # one thread each and two side by side); the bound allows a CI machine 1.5x slower than the target
     assert train_s < 3 * 180 * 1.5, train_s

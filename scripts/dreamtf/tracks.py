@@ -1,4 +1,4 @@
-"""Predictions as bigWig tracks for genome browsers (DESIGN section 6).
+"""Predictions as bigWig tracks for genome browsers.
 
 Windows overlap (200 bp every 50 bp), and a bigWig's entries may not, so each window's
 score is drawn over its central step: the window ``[s, s + 200)`` gives the entry
