@@ -48,21 +48,6 @@ log = logging.getLogger(__name__)
 CHROM_SIZES = "results/release/chrom.sizes"
 #: the folders of a run a bundle installs into
 ROOTS = ("results/models/", "results/calibration/")
-#: the files each trained model of a family writes, per TF: {feature_set}, {cell} (each training cell)
-FAMILY_FILES = {
-    "baseline": (),
-    "catchitt": (
-        "results/models/{model}/{feature_set}/{tf}.{cell}.zip",
-        "results/models/{model}/{feature_set}/{tf}.{cell}.card.json",
-    ),
-    "factornet": (
-        "results/models/{model}/{tf}.keras",
-        "results/models/{model}/{tf}.json",
-        "results/models/{model}/{tf}.card.json",
-        "results/models/{model}/{tf}.history.csv",
-    ),
-    "ensemble": ("results/models/{model}/{feature_set}/{tf}.json",),
-}
 #: every model's peak thresholds, per feature set and TF
 CALIBRATION = "results/calibration/{model}/{feature_set}/{tf}.json"
 
@@ -102,12 +87,10 @@ def model_files(cfg: dict, run: dict[str, registry.Model]) -> list[str]:
     """
     models, thresholds = [], []
     for m in run.values():
-        if m.family.name not in FAMILY_FILES:
-            raise DreamTFError(f"model {m.name}: family {m.family.name} has no entry in dreamtf.bundle.FAMILY_FILES")
         for tf, spec in cfg["tfs"].items():
             for fs in m.feature_sets:
                 for cell in spec["train_cells"]:
-                    for template in FAMILY_FILES[m.family.name]:
+                    for template in m.family.model_files:
                         models.append(template.format(model=m.name, feature_set=fs, tf=tf, cell=cell))
                 thresholds.append(CALIBRATION.format(model=m.name, feature_set=fs, tf=tf))
     return list(dict.fromkeys(models + thresholds))

@@ -28,7 +28,7 @@ from .io.download import redact_url, split_credentials
 #: the workflow's schema: every setting's default and description, in one file
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
 #: settings sections that only a model of one family reads: section -> that family
-FAMILY_SECTIONS = {"catchitt": "catchitt", "factornet": "factornet", "ensemble": "ensemble", "interpret": "factornet"}
+
 #: a JASPAR matrix id, with or without its version (MA0139.2, MA0139, PB0001.1, UN0101.1)
 _JASPAR_ID = re.compile(r"^[A-Z]{2,3}[0-9]{4,5}(\.[0-9]+)?$")
 
@@ -272,7 +272,9 @@ def _check_models(raw: dict, cfg: dict, source: str) -> set[str]:
         if name not in models:
             raise DreamTFError(f"{source}: 'variants.{name}' is not in models {listed}; add it to models or drop it")
     families = {variants[m].get("family") if m in variants else m for m in models}
-    for section, family in FAMILY_SECTIONS.items():
+    from .registry import family_sections  # the registry imports this module's neighbours only
+
+    for section, family in family_sections().items():
         if raw.get(section) and family not in families:
             fix = "add it to models" if section == family else f"add {family} to models"
             raise DreamTFError(

@@ -53,6 +53,11 @@ class Family:
     shared
         Settings that shape inputs every model of the family shares (FactorNet's DNase
         cache): set in the family's section, never by a variant.
+    sections
+        Further config sections that only the family reads (FactorNet's ``interpret``).
+    model_files
+        The files a trained model writes per TF (``{model}``, ``{feature_set}``, ``{tf}``,
+        ``{cell}`` for each training cell), relative to the run: what a bundle carries.
     """
 
     name: str
@@ -63,6 +68,8 @@ class Family:
     envs: str = "dreamtf.yaml"
     members: bool = False
     shared: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    model_files: tuple[str, ...] = ()
 
 
 FAMILIES: dict[str, Family] = {
@@ -75,6 +82,10 @@ FAMILIES: dict[str, Family] = {
             trains=True,
             settings="catchitt",
             scripts={"train": "train_catchitt.py", "predict": "predict_catchitt.py", "explain": "explain_catchitt.py"},
+            model_files=(
+                "results/models/{model}/{feature_set}/{tf}.{cell}.zip",
+                "results/models/{model}/{feature_set}/{tf}.{cell}.card.json",
+            ),
         ),
         Family(
             "factornet",
@@ -88,6 +99,13 @@ FAMILIES: dict[str, Family] = {
             },
             envs="{backend}{gpu}.yaml",
             shared=("dnase_norm",),
+            sections=("interpret",),
+            model_files=(
+                "results/models/{model}/{tf}.keras",
+                "results/models/{model}/{tf}.json",
+                "results/models/{model}/{tf}.card.json",
+                "results/models/{model}/{tf}.history.csv",
+            ),
         ),
         Family(
             "ensemble",
@@ -95,6 +113,7 @@ FAMILIES: dict[str, Family] = {
             trains=True,
             settings="ensemble",
             scripts={"weights": "ensemble_weights.py", "predict": "ensemble.py"},
+            model_files=("results/models/{model}/{feature_set}/{tf}.json",),
             members=True,
         ),
     )
@@ -114,6 +133,11 @@ class Model:
     settings: dict
     feature_sets: tuple[str, ...]
     members: tuple[str, ...] = ()
+
+
+def family_sections() -> dict[str, str]:
+    """Each config section that holds one family's settings -> that family."""
+    return {s: f.name for f in FAMILIES.values() for s in (f.settings, *f.sections) if s}
 
 
 def rule_files() -> list[str]:
