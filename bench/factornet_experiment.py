@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
@@ -33,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(run: Path, tf: str, cell: str, overrides: dict) -> None:
-    cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
+    cfg = config.load_config(ROOT / "config.yaml", config.SCHEMA_PATH)  # the demo, defaults filled in
     cells = cfg["tfs"][tf]["train_cells"]
     rel = run / cfg["release"]["path"]
     test, valid = cfg["chromosomes"]["test"], cfg["chromosomes"]["validation"]
@@ -43,7 +42,7 @@ def main(run: Path, tf: str, cell: str, overrides: dict) -> None:
         for c in [*cells, cell]
     }
     train_chroms = [c for c in dnase[cells[0]].index if c not in set(test) | set(valid)]
-    params = {**config.defaults("factornet"), **cfg["factornet"], **overrides}
+    params = {**cfg["factornet"], **overrides}
     t = time.perf_counter()
     model, meta = factornet_train.train(
         genome,

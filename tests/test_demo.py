@@ -57,7 +57,7 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
         top = json.loads((tmp_path / f"results/interpret/factornet/{tf}/summary.json").read_text())["motifs"][0]
         assert top["name"].upper().startswith(family) and top["q_value"] < 0.05, top
     train_s = sum(
-        float((tmp_path / f"benchmarks/train_factornet/{tf}.tsv").read_text().splitlines()[1].split()[0])
+        float((tmp_path / f"benchmarks/train_factornet/factornet.{tf}.tsv").read_text().splitlines()[1].split()[0])
         for tf in ("CTCF", "FOXA1", "REST")
     )
     # the target is 3 min per TF (the demo: 119 + 116 + 89 s on 2 cores, with 400 bp inputs, up to 20 epochs,
