@@ -29,10 +29,10 @@ def local_config(tmp_path, release: Path) -> Path:
 
 
 def job_counts(result: subprocess.CompletedProcess) -> dict[str, int]:
-    """{rule: jobs} from the job table of a dry run (``-n --quiet rules``, or ``-n``)."""
+    """{rule: jobs} from the job table of a dry run (``-n --quiet rules``, or ``-n``); no ``total``."""
     counts = {}
     for line in result.stdout.splitlines():
         parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit():
+        if len(parts) == 2 and parts[1].isdigit() and parts[0] != "total":
             counts[parts[0]] = int(parts[1])
     return counts
