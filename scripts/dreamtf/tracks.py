@@ -10,7 +10,7 @@ A genome-wide submission is read one chromosome at a time. A bigWig's header lis
 chromosomes before any entry, and entries must follow the header's (natural) order,
 which the file's order need not be; so each chromosome's windows are first spilled to a
 scratch folder beside the output, then drawn in natural order. Memory holds one
-chromosome's windows and the bigWig's zoom summaries (see :data:`TRACK_ZOOMS`).
+chromosome's windows and the bigWig's zoom summaries (:data:`TRACK_ZOOMS`).
 """
 
 from __future__ import annotations
@@ -28,13 +28,14 @@ from .io.chroms import chrom_sort_key
 from .io.files import atomic_path
 from .io.windowtable import WindowTable
 
-#: zoom levels of a score track. libBigWig's first level summarises 16 mean entries
-#: (800 bp for 50 bp entries) and each further level 4 times more, so 8 levels reach
-#: 13 Mb per summary: a whole hg19 chromosome or genome drawn on a few thousand pixels
-#: needs about 0.1 to 2 Mb per pixel, inside that range. Zoom summaries are built in
-#: memory when the file closes; the first level dominates (32 bytes per 800 bp, about
-#: 125 MB for hg19) and the levels beyond 8 would add almost nothing a browser uses.
-TRACK_ZOOMS = 8
+#: zoom levels of a score track, at most. libBigWig builds every level in memory when the
+#: file closes (the first summarising 16 entries, 800 bp of 50 bp entries, each next one 4
+#: times more) and keeps a level only while it takes fewer blocks than the one before: a
+#: track of 50 bp entries over hg19 keeps 7, the coarsest at 3.3 Mb a summary, about what
+#: a whole-genome view draws in one pixel. More would be built only to be dropped, or for a
+#: denser track would cost memory for summaries coarser than any view needs; fewer would
+#: make browsers read finer summaries for wide views.
+TRACK_ZOOMS = 7
 
 
 def window_step(table: WindowTable) -> int:
