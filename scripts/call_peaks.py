@@ -1,20 +1,21 @@
-"""Rule call_peaks: a per-cell-type peak list from a model's window scores, at a calibrated threshold."""
+"""Rule call_peaks: a per-cell-type peak list from a model's window scores, at a calibrated threshold.
+
+The predictions are read one chromosome at a time, checked against the region file as
+they come; the top-k thresholds read the scores in passes of their own first.
+"""
 
 import logging
 
 from dreamtf.calibration import read_calibration
 from dreamtf.io.narrowpeak import write_narrowpeak
-from dreamtf.io.windowtable import read_predictions, read_regions
-from dreamtf.peaks import peaks_from_predictions
+from dreamtf.io.windowstream import check_same_window_stream, iter_predictions, iter_regions
+from dreamtf.peaks import peaks_by_chrom, stream_threshold
 from dreamtf.rule import run
 
 
 def main(smk):
     log = logging.getLogger("dreamtf")
-    settings = dict(smk.params.peaks)
-    regions = read_regions(smk.input.regions, size=smk.params.size)
-    pred = read_predictions(smk.input.predictions, size=smk.params.size)
-    pred.check_same_windows(regions)
+    settings, size = dict(smk.params.peaks), smk.params.size
     calibration = read_calibration(smk.input.calibration)
     if settings["threshold"] == "precision" and calibration["threshold"] is None:
         log.warning(
@@ -23,7 +24,16 @@ def main(smk):
             settings["precision"],
             calibration["best_estimated_precision"],
         )
-    peaks, threshold = peaks_from_predictions(pred, regions.size, settings, calibration)
+
+    def scores():
+        return (t.score for t in iter_predictions(smk.input.predictions, size=size))
+
+    threshold = stream_threshold(scores, settings, calibration)
+    checked = check_same_window_stream(
+        iter_predictions(smk.input.predictions, size=size), iter_regions(smk.input.regions, size=size)
+    )
+    per_chrom = ((t.chroms[0], t.start, t.score) for t in checked)
+    peaks = peaks_by_chrom(per_chrom, size, threshold, settings["max_gap"], calibration)
     w = smk.wildcards
     n = write_narrowpeak(smk.output[0], peaks, name_prefix=f"{w.model}.{w.tf}.{w.cell}")
     log.info("%d peaks at score >= %g (peaks.threshold: %s)", n, threshold, settings["threshold"])

@@ -92,3 +92,83 @@ def test_chunked_bigwig_reading_equals_whole_chromosome(tmp_path, rng, stat):
         for chunk in (1_000, 7_777, 10_000_000):
             got = track_window_stat(track, "chr2", starts, 200, stat, chunk=chunk)
             np.testing.assert_allclose(got, whole, rtol=1e-6)
+
+
+def _score_sets(rng):
+    """Score arrays with what trips order statistics: ties, a floor of zeros, negatives, one value."""
+    yield rng.random(5000).round(3)
+    z = np.zeros(4000)
+    z[rng.choice(4000, 30, replace=False)] = rng.random(30)
+    yield z  # mostly the lowest score: top-k never passes the floor
+    yield rng.normal(0, 1, 3000)
+    yield np.full(2000, 0.25)
+    yield np.r_[np.full(1000, -0.0), np.zeros(1000), rng.random(10)]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"threshold": "top_fraction", "top_fraction": 0.01},
+        {"threshold": "top_fraction", "top_fraction": 0.5},
+        {"threshold": "top_fraction", "top_fraction": 1.0},
+        {"threshold": "top_fraction", "top_fraction": 1e-6},
+        {"threshold": "top_n", "top_n": 1},
+        {"threshold": "top_n", "top_n": 37},
+        {"threshold": "top_n", "top_n": 10**9},
+    ],
+)
+@pytest.mark.parametrize("collect", [0, 50, 1 << 22])  # 0: every key bit resolved by histograms
+def test_streamed_threshold_equals_the_whole_array_threshold(rng, settings, collect):
+    from dreamtf.peaks import peak_threshold, stream_threshold
+
+    for scores in _score_sets(rng):
+        cuts = np.sort(rng.choice(len(scores), 4, replace=False))
+        want = peak_threshold(scores, settings, None)
+        chunks = np.split(scores, cuts)
+        got = stream_threshold(lambda chunks=chunks: iter(chunks), settings, None, collect=collect)
+        assert got == want
+
+
+def test_fixed_thresholds_read_no_scores_and_bad_settings_are_one_line():
+    from dreamtf.peaks import stream_threshold
+
+    def unread():
+        raise AssertionError("the scores were read")
+
+    assert stream_threshold(unread, {"threshold": "score", "score": 0.3}, None) == 0.3
+    assert stream_threshold(unread, {"threshold": "precision"}, {"threshold": 0.7}) == 0.7
+    assert stream_threshold(unread, {"threshold": "precision"}, {"threshold": None}) == np.inf
+    with pytest.raises(DreamTFError, match=r"peaks.top_fraction must be in \(0, 1\], got 1.5"):
+        stream_threshold(unread, {"threshold": "top_fraction", "top_fraction": 1.5}, None)
+    with pytest.raises(DreamTFError, match="peaks.threshold must be one of precision, .*got 'best'"):
+        stream_threshold(unread, {"threshold": "best"}, None)
+
+
+@pytest.mark.parametrize("mode", ["precision", "top_fraction", "top_n"])
+def test_peaks_called_chromosome_by_chromosome_give_the_same_file(tmp_path, rng, mode):
+    from dreamtf.io.windowstream import check_same_window_stream, iter_predictions, iter_regions
+    from dreamtf.io.windowtable import read_predictions, write_predictions, write_regions
+    from dreamtf.peaks import peaks_by_chrom, stream_threshold
+
+    items = []
+    for chrom, n in (("chr2", 3000), ("chr1", 4000), ("chrX", 1500)):
+        s = rng.beta(0.5, 8, n)
+        s[rng.choice(n, 40)] = 0.9
+        items.append((chrom, 600 + 50 * np.arange(n), s))
+    pred_path, reg_path = tmp_path / "p.tab.gz", tmp_path / "r.bed.gz"
+    write_predictions(pred_path, items, size=200)
+    write_regions(reg_path, [(c, s) for c, s, _ in items], size=200)
+    settings = {"threshold": mode, "top_fraction": 0.02, "top_n": 150, "max_gap": 100}
+    calib = {"threshold": 0.4, "curve": {"score": [0.9, 0.5, 0.1], "q": [0.01, 0.1, 0.5]}}
+    whole, thr = peaks_from_predictions(read_predictions(pred_path, size=200), 200, settings, calib)
+
+    def scores():
+        return (t.score for t in iter_predictions(pred_path, size=200))
+
+    assert stream_threshold(scores, settings, calib) == thr
+    checked = check_same_window_stream(iter_predictions(pred_path, size=200), iter_regions(reg_path, size=200))
+    streamed = peaks_by_chrom(((t.chroms[0], t.start, t.score) for t in checked), 200, thr, 100, calib)
+    assert sum(len(p) for p in whole.values()) > 10
+    write_narrowpeak(tmp_path / "whole.narrowPeak.gz", whole)
+    write_narrowpeak(tmp_path / "streamed.narrowPeak.gz", streamed)
+    assert (tmp_path / "whole.narrowPeak.gz").read_bytes() == (tmp_path / "streamed.narrowPeak.gz").read_bytes()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -87,18 +88,142 @@ def peaks_from_predictions(pred, size: int, settings: dict, calibration: dict | 
     (:func:`dreamtf.calibration.calibrate`), each peak's qValue is -log10 of the q-value
     its best window's score earns on the validation chromosomes; else -1.
     """
+    threshold = peak_threshold(pred.score, settings, calibration)
+    per_chrom = ((c, pred.start[pred.chrom == i], pred.score[pred.chrom == i]) for i, c in enumerate(pred.chroms))
+    return peaks_by_chrom(per_chrom, size, threshold, settings["max_gap"], calibration), threshold
+
+
+def peaks_by_chrom(
+    per_chrom: Iterable[tuple[str, np.ndarray, np.ndarray]],
+    size: int,
+    threshold: float,
+    max_gap: int,
+    calibration: dict | None = None,
+) -> dict[str, Peaks]:
+    """``{chrom: Peaks}`` from ``(chrom, starts, scores)`` items, one chromosome at a time.
+
+    Memory holds one chromosome's windows and the peaks called so far; qValues as in
+    :func:`peaks_from_predictions`.
+    """
     from .calibration import minus_log10, q_values
 
-    scores = pred.score
-    threshold = peak_threshold(scores, settings, calibration)
     out = {}
-    for ci, chrom in enumerate(pred.chroms):
-        m = pred.chrom == ci
-        p = call_peaks(pred.start[m], scores[m], size=size, threshold=threshold, max_gap=settings["max_gap"])
+    for chrom, starts, scores in per_chrom:
+        p = call_peaks(starts, scores, size=size, threshold=threshold, max_gap=max_gap)
         if calibration is not None:
             p.qvalue = minus_log10(q_values(calibration, p.signal))
         out[chrom] = p
-    return out, threshold
+    return out
+
+
+def stream_threshold(
+    scores: Callable[[], Iterable[np.ndarray]], settings: dict, calibration: dict | None, *, collect: int = 1 << 22
+) -> float:
+    """:func:`peak_threshold` of the concatenated score arrays that each call of ``scores()`` yields.
+
+    ``precision`` and ``score`` read nothing. The top-k modes read the stream once,
+    keeping its ``collect`` highest scores: when the order statistic is among them (k at
+    most ``collect``), that pass is all. Otherwise further passes narrow it down exactly
+    by a 65,536-bin histogram of the scores' leading bits, until its bin holds at most
+    ``collect`` windows, which are then gathered and ranked. Memory is bounded by
+    ``collect``, not by the genome, and the result equals :func:`peak_threshold` on all
+    scores at once.
+    """
+    mode = settings["threshold"]
+    if mode in ("precision", "score"):
+        return peak_threshold(np.empty(0), settings, calibration)
+    if mode not in THRESHOLD_MODES:
+        raise DreamTFError(f"peaks.threshold must be one of {', '.join(THRESHOLD_MODES)}, got {mode!r}")
+    if mode == "top_fraction" and not 0 < settings["top_fraction"] <= 1:
+        raise DreamTFError(f"peaks.top_fraction must be in (0, 1], got {settings['top_fraction']}")
+    n, lowest, above, hist, top = 0, None, None, np.zeros(1 << _BITS, dtype=np.int64), np.empty(0)
+    for x in scores():
+        x = np.asarray(x, dtype=np.float64)
+        if len(x) == 0:
+            continue
+        n += len(x)
+        hist += np.bincount(_digits(_sort_keys(x), 64 - _BITS), minlength=1 << _BITS)
+        lowest, above = _two_lowest(x, lowest, above)
+        top = _highest(np.concatenate([top, x]), collect)
+    if n == 0:
+        return np.inf
+    if mode == "top_fraction":
+        rank = int(np.ceil((n - 1) * (1 - settings["top_fraction"])))  # np.quantile's "higher" position
+    else:
+        rank = n - min(int(settings["top_n"]), n)
+    k = n - rank  # the threshold is the k-th highest score
+    if k <= len(top):
+        threshold = float(np.partition(top, len(top) - k)[len(top) - k])
+    else:
+        threshold = _select(scores, rank, hist, collect)
+    if threshold <= lowest:  # as _above_floor: ties with the lowest score never pass
+        threshold = np.inf if above is None else above
+    return threshold
+
+
+#: bits of the sort key resolved per pass of :func:`stream_threshold`
+_BITS = 16
+_SIGN = np.uint64(1 << 63)
+
+
+def _sort_keys(x: np.ndarray) -> np.ndarray:
+    """uint64 keys that sort as the float64 values ``x`` do (sign bit flipped, negatives inverted)."""
+    b = x.view(np.uint64)
+    return np.where(b & _SIGN, ~b, b | _SIGN)
+
+
+def _key_value(key: int) -> float:
+    """The float64 value whose :func:`_sort_keys` key is ``key``."""
+    k = np.array([key], dtype=np.uint64)
+    return float((np.where(k & _SIGN, k & ~_SIGN, ~k)).view(np.float64)[0])
+
+
+def _digits(keys: np.ndarray, shift: int) -> np.ndarray:
+    return ((keys >> np.uint64(shift)) & np.uint64((1 << _BITS) - 1)).astype(np.intp)
+
+
+def _highest(x: np.ndarray, m: int) -> np.ndarray:
+    """The ``m`` highest values of ``x`` (all of them when it has fewer), in no order."""
+    if len(x) <= m:
+        return x
+    return np.partition(x, len(x) - m)[len(x) - m :] if m else x[:0]
+
+
+def _two_lowest(x: np.ndarray, lowest: float | None, above: float | None) -> tuple[float, float | None]:
+    """The lowest value so far and the lowest above it (None while every value equals the lowest)."""
+    lo = float(x.min())
+    higher = x[x > lo]
+    cands = [v for v in (lowest, above, lo, float(higher.min()) if len(higher) else None) if v is not None]
+    new = min(cands)
+    rest = [v for v in cands if v > new]
+    return new, min(rest) if rest else None
+
+
+def _select(scores: Callable[[], Iterable[np.ndarray]], rank: int, hist: np.ndarray, collect: int) -> float:
+    """The value at ascending position ``rank`` of the stream, given the histogram of its leading key digits."""
+    prefix, shift = 0, 64 - _BITS  # the keys searched share their bits above ``shift`` with ``prefix``
+    while True:
+        cum = np.cumsum(hist)
+        digit = int(np.searchsorted(cum, rank, side="right"))
+        rank -= int(cum[digit - 1]) if digit else 0
+        prefix = (prefix << _BITS) | digit
+        if shift == 0:
+            return _key_value(prefix)  # one key left: every value in the bin is the same
+        if hist[digit] <= collect:
+            kept = [x[k >> np.uint64(shift) == np.uint64(prefix)] for x, k in _keyed(scores)]
+            kept = np.concatenate(kept) if kept else np.empty(0)
+            return float(np.partition(kept, rank)[rank])
+        shift -= _BITS
+        hist = np.zeros(1 << _BITS, dtype=np.int64)
+        for _, k in _keyed(scores):
+            k = k[k >> np.uint64(shift + _BITS) == np.uint64(prefix)]
+            hist += np.bincount(_digits(k, shift), minlength=1 << _BITS)
+
+
+def _keyed(scores: Callable[[], Iterable[np.ndarray]]):
+    for x in scores():
+        x = np.asarray(x, dtype=np.float64)
+        yield x, _sort_keys(x)
 
 
 def _overlaps_any(a: Peaks, b: Peaks) -> np.ndarray:

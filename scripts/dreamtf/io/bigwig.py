@@ -154,7 +154,12 @@ class BigWigTrack(_Handle):
 
 
 class BigWigWriter(_Handle):
-    """Write a bigWig: the header from ``chrom_sizes`` (in that order), then entries chromosome by chromosome."""
+    """Write a bigWig: the header from ``chrom_sizes`` (in that order), then entries chromosome by chromosome.
+
+    ``max_zooms`` bounds the zoom levels: libBigWig builds them in memory when the file
+    closes, each summarising 4 times more than the one before, and keeps those that take
+    fewer blocks than the level before. With 0 there are none, which IGV cannot draw.
+    """
 
     def __init__(self, path: str | os.PathLike, chrom_sizes: list[tuple[str, int]], max_zooms: int = 10):
         import pyBigWig
