@@ -9,6 +9,7 @@ report: "report/workflow.rst"
 
 
 include: "rules/common.smk"
+include: "rules/cell_inputs.smk"
 include: "rules/model_inputs.smk"
 include: "rules/data.smk"
 include: "rules/labels.smk"

@@ -16,13 +16,13 @@ here and one rules file (``rules/<name>.smk``), which the Snakefile includes fro
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import re
 from dataclasses import dataclass, field
 
 import jsonschema
 
+from .config import merge_config
 from .errors import DreamTFError
 
 
@@ -145,17 +145,6 @@ def rule_files() -> list[str]:
     return [f"rules/{name}.smk" for name in FAMILIES]
 
 
-def _merge(base: dict, over: dict) -> dict:
-    """``base`` with ``over`` on top, nested sections merged key by key."""
-    out = copy.deepcopy(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
 def _check_variant(name: str, spec: dict, cfg: dict, schema: dict, source: str) -> Family:
     family = FAMILIES.get(spec.get("family"))
     if family is None:
@@ -221,7 +210,7 @@ def models(cfg: dict, schema: dict, source: str = "config.yaml") -> dict[str, Mo
                 f"nor a variant{' (variants: ' + ', '.join(variants) + ')' if variants else ''}"
             )
         base = cfg.get(family.settings, {}) if family.settings else {}
-        settings = _merge(base, {k: v for k, v in spec.items() if k not in ("family", "feature_sets")})
+        settings = merge_config(base, {k: v for k, v in spec.items() if k not in ("family", "feature_sets")})
         sets = family.feature_sets or tuple(spec.get("feature_sets") or cfg["feature_sets"])
         members = tuple(settings.get("members", ())) if family.members else ()
         out[name] = Model(name, family, settings, tuple(sets), members)

@@ -1,0 +1,86 @@
+# Cells: which windows each cell is predicted on, and its files (the release's, or your own
+# from the config's `cells`). Input functions only; no rules here.
+
+
+def is_predict_cell(tf, cell):
+    return cell in TFS[tf]["predict_cells"]
+
+
+def stage_cells(tf, stage):
+    """The cells a stage predicts for ``tf``: its held-out and prediction cells, or its training cells."""
+    if stage == "predictions":
+        return TFS[tf]["test_cells"] + TFS[tf]["predict_cells"]
+    return TFS[tf]["train_cells"]
+
+
+def cell_regions(stage, tf, cell):
+    """The windows a job predicts: genome-wide for a prediction cell, else the stage's region file."""
+    if stage == "predictions" and is_predict_cell(tf, cell):
+        return "results/regions/predict.bed.gz"
+    return stage_regions(stage)
+
+
+def cell_chroms(stage, tf, cell):
+    """The chromosomes a job predicts (None: every chromosome of its region file)."""
+    return None if is_predict_cell(tf, cell) else stage_chroms(stage)
+
+
+# A cell's accessibility files and RNA-seq: the user's own (config `cells`), or the release's.
+OWN = config["cells"]
+
+
+def cell_signal(cell):
+    if cell in OWN:
+        return OWN[cell]["signal"]
+    return str(rl.dnase_bigwig_path(REL, cell))
+
+
+def cell_peaks(cell, kind):
+    """The cell's conservative or relaxed accessibility peaks (one file for both, for your own cells)."""
+    if cell in OWN:
+        peaks = OWN[cell]["peaks"]
+        return peaks[kind] if isinstance(peaks, dict) else peaks
+    return str(rl.dnase_peaks_path(REL, cell, kind))
+
+
+def cell_reads_peaks(cell):
+    """Whether any job of the run reads the cell's accessibility peaks."""
+    groups = {g for fs in config["feature_sets"].values() for g in fs}
+    factornet = [m for m in RUN.values() if m.family.name == "factornet"]
+    catchitt = any(
+        m.family.feature_sets is None and not m.family.members for m in RUN.values()
+    )
+    return (catchitt and "dnase_peaks" in groups) or any(
+        m.settings["open_negatives"] > 0 for m in factornet
+    )
+
+
+def cell_checked(cell):
+    """The record that the cell's signal matches the genome: every job reading the cell waits for it."""
+    return f"results/release/cells/{cell}.json"
+
+
+def rnaseq_files(cell):
+    """The cell's RNA-seq replicate tables (your own, two in a simulated release, all found in a local one)."""
+    if cell in OWN:
+        return list(OWN[cell]["rnaseq"])
+    if SOURCE == "simulate":
+        return [str(rl.rnaseq_path(REL, cell, r)) for r in (1, 2)]
+    pattern = f"RNAseq/gene_expression.{cell}.biorep*.tsv"
+    if REMOTE:
+        found = [
+            Path(REL, p) for p in sorted(REMOTE) if PurePosixPath(p).match(pattern)
+        ]
+    else:
+        found = sorted(Path(REL).glob(pattern))
+    return [str(p) for p in found] or [str(rl.rnaseq_path(REL, cell, 1))]
+
+
+def expression_inputs(cells, needed):
+    """The GTF and RNA-seq tables of ``cells`` when ``needed``, else nothing."""
+    if not needed:
+        return {}
+    return {
+        "gtf": str(rl.gtf_path(REL, config["release"]["genome"])),
+        "rnaseq": [f for c in cells for f in rnaseq_files(c)],
+    }
