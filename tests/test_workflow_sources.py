@@ -172,9 +172,15 @@ def test_challenge_config_plans_the_final_round_from_synapse(tmp_path):
     r = snakemake(tmp_path, "--configfile", str(ROOT / "challenge.yaml"), "-n", "--quiet", "rules", timeout=300)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     counts = job_counts(r)
-    assert counts["predict_factornet"] == 13 and counts["predict_baseline"] == 13
+    # each model predicts the 13 held-out pairs and, for its peak thresholds, the validation
+    # chromosome of every training cell of each TF
+    held_out = sum(len(spec["test_cells"]) for spec in tfs.values())
+    validation = sum(len(spec["train_cells"]) for spec in tfs.values())
+    assert held_out == 13 and validation == 48
+    assert counts["predict_factornet"] == held_out + validation and counts["predict_baseline"] == held_out + validation
     assert counts["train_factornet"] == 12 and counts["features_motif"] == 12
-    assert counts["dnase_cache"] == 14  # every training and held-out cell type
+    assert counts["dnase_cache"] == 14 and counts["check_cell"] == 14  # every training and held-out cell type
+    assert counts["download_release_file"] == 111 and sum(counts.values()) == 1191
     assert "derive_labels" not in counts
 
 
