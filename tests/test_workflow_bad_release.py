@@ -36,10 +36,12 @@ def test_bigwig_with_other_chromosome_names_fails_clearly(tiny_run, tmp_path):
     work = tmp_path / "work"
     r = snakemake(work, "--configfile", str(local_config(tmp_path, release)))
     assert r.returncode != 0
-    log = (work / "logs/check_release/check.log").read_text()
-    assert "DNASE.liver.fc.signal.bigwig: chromosome '1' is not in hg19.genome.fa.gz" in log
+    # each cell is checked by its own job, before any job reads the cell
+    log = (work / "logs/check_cell/liver.log").read_text()
+    assert "DNASE.liver.fc.signal.bigwig: chromosome '1' is not in the genome (results/release/chrom.sizes)" in log
     assert "'chr' prefix" in log
-    assert not (work / "results/release/chrom.sizes").exists()
+    assert not (work / "results/release/cells/liver.json").exists()
+    assert not (work / "results/features/dnase/liver.npz").exists()
 
 
 @pytest.mark.parametrize(
@@ -107,12 +109,12 @@ def _bigwig_value(path: Path, value: float) -> None:
     [
         (
             lambda r: _rename_peak_chroms(rl.dnase_peaks_path(r, "liver", "relaxed")),
-            "features_dnase_peaks/liver.log",
+            "check_cell/liver.log",
             "DNASE.liver.relaxed.narrowPeak.gz: chromosome '1' is not in the genome",
         ),
         (
             lambda r: _empty(rl.dnase_peaks_path(r, "K562", "conservative")),
-            "features_dnase_peaks/K562.log",
+            "check_cell/K562.log",
             "DNASE.K562.conservative.narrowPeak.gz: no peaks (an empty narrowPeak file)",
         ),
         (
@@ -122,12 +124,12 @@ def _bigwig_value(path: Path, value: float) -> None:
         ),
         (
             lambda r: _bigwig_value(rl.dnase_bigwig_path(r, "liver"), -5.0),
-            "check_release/check.log",
+            "check_cell/liver.log",
             "DNASE.liver.fc.signal.bigwig: value -5.0 at chr1:",
         ),
         (
             lambda r: _bigwig_value(rl.dnase_bigwig_path(r, "HepG2"), float("inf")),
-            "check_release/check.log",
+            "check_cell/HepG2.log",
             "DNASE.HepG2.fc.signal.bigwig: value inf at chr1:",
         ),
         ("test: [chr1, chr5]", "check_release/check.log", "config: chromosomes.test: chromosome 'chr5' is not in"),
