@@ -85,7 +85,7 @@ def test_a_login_in_release_url_downloads_and_is_kept_nowhere(served, tmp_path, 
     work = tmp_path / "work"
     with serve(served, auth=("reader", TOKEN)) as srv:
         cfg = _config(tmp_path, source="http", url=srv.url.replace("http://", f"http://reader:{TOKEN}@"))
-        r = snakemake(work, "results/release/chrom.sizes", "--skip-script-cleanup", "--configfile", str(cfg))
+        r = snakemake(work, "results/release/cells/liver.json", "--skip-script-cleanup", "--configfile", str(cfg))
         assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
         assert srv.refused == 0 and srv.hits[BIGWIG] == 1
     assert (work / "resources/release" / BIGWIG).read_bytes() == (served / BIGWIG).read_bytes()
@@ -131,7 +131,7 @@ def test_a_missing_file_is_one_line_without_the_login(served, tmp_path, monkeypa
     work = tmp_path / "work"
     with serve(served, {BIGWIG: "missing"}, auth=("reader", TOKEN)) as srv:
         cfg = _config(tmp_path, source="http", url=srv.url.replace("http://", f"http://reader:{TOKEN}@"))
-        r = snakemake(work, "results/release/chrom.sizes", "--skip-script-cleanup", "--configfile", str(cfg))
+        r = snakemake(work, "results/release/cells/liver.json", "--skip-script-cleanup", "--configfile", str(cfg))
     assert r.returncode != 0
     log = (work / "logs/download_release_file" / f"{BIGWIG}.log").read_text()
     shown = srv.url.replace("http://", "http://***@")
