@@ -196,10 +196,11 @@ def test_unreachable_release_url_is_one_line(tmp_path):
 
 
 def test_configfile_replaces_the_default_config(tmp_path):
-    # Snakemake 9: --configfile replaces config.yaml (no merge), so the demo's TFs stay out of the run
+    # --configfile replaces config.yaml (no merge), so the demo's TFs and models stay out of the
+    # run (the simulated release still holds every TF of its preset)
     r = snakemake(tmp_path, "--configfile", str(ROOT / "tests" / "config.yaml"), "-n")
     assert r.returncode == 0, r.stderr[-2000:]
-    assert "F.CTCF.liver" in r.stdout and "FOXA1" not in r.stdout and "factornet" not in r.stdout
+    assert "F.CTCF.liver" in r.stdout and "F.FOXA1" not in r.stdout and "rule train_factornet" not in r.stdout
 
 
 def test_a_release_without_the_files_a_run_does_not_use_runs(tiny_run, tmp_path):
