@@ -82,11 +82,13 @@ def main(copies: int) -> None:
     out = OUT / "tracks" / f"x{copies}"
     out.mkdir(parents=True, exist_ok=True)
     wall, rss, r = timed([sys.executable, "-c", WRITE, str(out), str(copies)])
-    print(f"{'predictions file':28s} {wall:6.1f} s  peak RSS {rss:.2f} GB  {r.stdout.strip()}", flush=True)
+    info = r.stdout.strip()
+    print(f"{'predictions file':28s} {wall:6.1f} s  {r.cpu_seconds:6.1f} CPU s  peak RSS {rss:.2f} GB  {info}")
     for rule, mode in [("score_track", "-"), ("call_peaks", "precision"), ("call_peaks", "top_fraction")]:
         wall, rss, r = timed([sys.executable, "-c", RULE, str(out), rule, mode, str(ROOT)])
         name = rule if mode == "-" else f"{rule} ({mode})"
-        print(f"{name:28s} {wall:6.1f} s  peak RSS {rss:.2f} GB  {r.stdout.strip().splitlines()[-1]}", flush=True)
+        info = r.stdout.strip().splitlines()[-1]
+        print(f"{name:28s} {wall:6.1f} s  {r.cpu_seconds:6.1f} CPU s  peak RSS {rss:.2f} GB  {info}", flush=True)
 
 
 if __name__ == "__main__":
