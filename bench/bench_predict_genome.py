@@ -7,8 +7,9 @@ the release's region files, 20.6 M windows over 1.03 Gb) with each set's models.
 
 Set up once and not timed, kept under bench/out/predict_genome and reused by later runs:
 the caches that belong to the genome, not to a cell, and so are shared by every cell
-(the TF's motif scan and the sequence features); the training cells' features; and the
-trained models (one per training cell and feature set, as the workflow trains them).
+(the TF's motif scan and the sequence features); and the trained models (one per
+training cell and feature set, as the workflow trains them), with the training cells'
+features while a model is still missing (they may be deleted afterwards: 4 GB a cell).
 
 Each step runs in its own process (peak RSS its own); steps run one after the other,
 each with 2 threads where it has threads, so the total is what 2 cores take at most (a
@@ -84,18 +85,17 @@ def _run(release: Path, work: Path, step: str, arg: str) -> tuple[float, float, 
 
 def setup(release: Path, work: Path, train_cells: list[str]) -> None:
     """The genome's caches, the training cells' features and the models, each made once."""
-    todo = [("motif", "motif", TF), ("sequence", "sequence", "genome")]
-    for cell in train_cells:
-        todo += [(g, g, cell) for g in ("dnase", "dnase_peaks", "expression")]
-    for group, step, key in todo:
+    todo = [("motif", TF), ("sequence", "genome")]
+    untrained = [(n, c) for n in SETS for c in train_cells if not (work / "models" / n / f"{TF}.{c}.zip").exists()]
+    for cell in sorted({c for _, c in untrained}):  # a training cell's features serve its training only
+        todo += [(g, cell) for g in ("dnase", "dnase_peaks", "expression")]
+    for group, key in todo:
         if not (work / "features" / group / f"{key}.npz").exists():
-            wall, rss, _, _ = _run(release, work, step, key)
-            print(f"set-up {step} {key}: {wall:.0f} s, {rss:.2f} GB", flush=True)
-    for name in SETS:
-        for cell in train_cells:
-            if not (work / "models" / name / f"{TF}.{cell}.zip").exists():
-                wall, rss, _, _ = _run(release, work, "train", f"{name}:{cell}")
-                print(f"set-up train {name} {cell}: {wall:.0f} s, {rss:.2f} GB", flush=True)
+            wall, rss, _, _ = _run(release, work, group, key)
+            print(f"set-up {group} {key}: {wall:.0f} s, {rss:.2f} GB", flush=True)
+    for name, cell in untrained:
+        wall, rss, _, _ = _run(release, work, "train", f"{name}:{cell}")
+        print(f"set-up train {name} {cell}: {wall:.0f} s, {rss:.2f} GB", flush=True)
 
 
 def main(release: Path, cell: str, train_cells: list[str]) -> None:
