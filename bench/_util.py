@@ -1,5 +1,6 @@
 """Helpers for the benchmarks: run a command, report wall time and peak memory of the child."""
 
+import os
 import resource
 import subprocess
 import sys
@@ -9,6 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT / "scripts"))
+# every command a benchmark starts imports this checkout's package, not an installed one
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "scripts"), os.environ.get("PYTHONPATH")) if p)
 
 
 def timed(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
@@ -45,7 +48,6 @@ def dreamtf() -> str:
 def run_steps(script: str, release: Path, work: Path, steps: list[str]) -> None:
     """Run ``script`` (python -c) once per step in its own process; print time, peak RSS and its JSON."""
     import json
-    import os
 
     if not release.is_dir():
         print(f"writing the bench release to {release} ...", flush=True)

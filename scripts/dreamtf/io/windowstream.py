@@ -113,9 +113,10 @@ def iter_regions(path: str | os.PathLike, *, size: int | None = None) -> Iterato
 def check_same_window_stream(tables: Iterable[WindowTable], reference: Iterable[WindowTable]) -> Iterator[WindowTable]:
     """Pass ``tables`` through, each once all its rows matched ``reference`` row by row.
 
-    Both are per-chromosome streams (:func:`iter_window_chroms`); the check is
-    :meth:`WindowTable.check_same_windows` one chromosome at a time: it names the first
-    line whose window differs, or both files' window counts when one ends first.
+    Both are per-chromosome streams of headerless files (:func:`iter_window_chroms`;
+    row n is line n); the check is :meth:`WindowTable.check_same_windows` one chromosome
+    at a time: it names the first line whose window differs, or both files' window
+    counts when one ends first.
     """
     ref = _Rows(reference)
     tables = iter(tables)
