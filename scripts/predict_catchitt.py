@@ -31,11 +31,10 @@ def main(smk):
                     if len(fstarts) == 0 or not np.array_equal(fstarts[at], starts):
                         raise DreamTFError(f"features of {chrom} do not match {smk.input.regions}")
                     x = x[at]
-                yield (
-                    chrom,
-                    starts,
-                    predict(models, x, fset.columns, threads=smk.threads, average_rounds=smk.params.average_rounds),
-                )
+                scores = predict(models, x, fset.columns, threads=smk.threads, average_rounds=smk.params.average_rounds)
+                # free this chromosome's features before the next one loads: memory holds one at a time
+                del x, fstarts
+                yield chrom, starts, scores
 
         n = write_predictions(smk.output[0], per_chrom(), size=regions.size)
     logging.getLogger("dreamtf").info("%d windows predicted with %d models", n, len(models))
