@@ -3,7 +3,9 @@
 Targets: the bigWig of a genome-wide predictions file (200 bp windows every 50 bp on
 every chromosome of the `bench` preset, real hg19 lengths) in <= 1 min and <= 2 GB
 peak RSS; call_peaks timed on the same file, with the default threshold (precision:
-one pass) and with top_fraction (an exact genome-wide quantile: more passes).
+one pass) and with top_fraction (an exact genome-wide quantile: more passes); and the
+ensemble's rank average of two members' genome-wide predictions (scripts/ensemble.py),
+whose memory is one member's scores and the total, whatever the number of members.
 
 The rule scripts themselves (scripts/score_track.py, scripts/call_peaks.py) run, each in
 its own process, so the figures are what a workflow job takes. `--copies 3` repeats the
@@ -19,7 +21,7 @@ import sys
 from _util import OUT, ROOT, timed
 
 WRITE = r"""
-import json, sys, time
+import json, os, sys, time
 import numpy as np
 from dreamtf.calibration import calibrate, write_calibration
 from dreamtf.io.chroms import write_chrom_sizes
@@ -44,6 +46,10 @@ t = time.perf_counter()
 rng = np.random.default_rng(0)
 n = write_predictions(out + "/F.CTCF.cell.tab.gz", ((c, grid(c), scores(len(grid(c)), rng)) for c in sizes), size=200)
 info = {"windows": n, "write_predictions_s": round(time.perf_counter() - t, 1)}
+# a second model's genome-wide predictions, for the ensemble's rank average of the two
+os.makedirs(out + "/factornet/seq_dnase", exist_ok=True)
+write_predictions(out + "/factornet/seq_dnase/F.CTCF.cell.tab.gz",
+                  ((c, grid(c), scores(len(grid(c)), rng)) for c in sizes), size=200)
 write_regions(out + "/regions.bed.gz", ((c, grid(c)) for c in sizes), size=200)
 v = scores(1_000_000, rng)
 write_calibration(out + "/calibration.json", calibrate(v, np.where(rng.random(len(v)) < v**3, 2, 0), 0.9))
@@ -58,6 +64,17 @@ pred = out + "/F.CTCF.cell.tab.gz"
 if rule == "score_track":
     smk = NS(input=NS(predictions=pred, sizes=out + "/chrom.sizes"), params=NS(size=200),
              output=[out + "/CTCF.cell.bigWig"], log=[], wildcards=NS())
+elif rule == "ensemble":
+    members = ["catchitt/dnase", "factornet/seq_dnase"]
+    os.makedirs(out + "/catchitt/dnase", exist_ok=True)
+    if not os.path.exists(out + "/catchitt/dnase/F.CTCF.cell.tab.gz"):
+        os.symlink(pred, out + "/catchitt/dnase/F.CTCF.cell.tab.gz")
+    with open(out + "/weights.json", "w") as f:
+        json.dump({"weights": {m: 0.5 for m in members}}, f)
+    smk = NS(input=NS(members=[out + f"/{m}/F.CTCF.cell.tab.gz" for m in members], weights=out + "/weights.json",
+                      regions=out + "/regions.bed.gz"),
+             params=NS(members=members, size=200, get=lambda k, d=None: None),
+             output=[out + "/ensemble/F.CTCF.cell.tab.gz"], log=[], wildcards=NS())
 else:
     from dreamtf.config import defaults
     peaks = {**defaults("peaks"), "threshold": mode}
@@ -71,6 +88,8 @@ if rule == "score_track":
     bw = pyBigWig.open(smk.output[0])
     info["zoom_levels"] = bw.header()["nLevels"]
     bw.close()
+elif rule == "ensemble":
+    info["members"] = 2
 else:
     import gzip
     info["peaks"] = sum(1 for _ in gzip.open(smk.output[0], "rt"))
@@ -84,7 +103,8 @@ def main(copies: int) -> None:
     wall, rss, r = timed([sys.executable, "-c", WRITE, str(out), str(copies)])
     info = r.stdout.strip()
     print(f"{'predictions file':28s} {wall:6.1f} s  {r.cpu_seconds:6.1f} CPU s  peak RSS {rss:.2f} GB  {info}")
-    for rule, mode in [("score_track", "-"), ("call_peaks", "precision"), ("call_peaks", "top_fraction")]:
+    steps = [("score_track", "-"), ("call_peaks", "precision"), ("call_peaks", "top_fraction"), ("ensemble", "-")]
+    for rule, mode in steps:
         wall, rss, r = timed([sys.executable, "-c", RULE, str(out), rule, mode, str(ROOT)])
         name = rule if mode == "-" else f"{rule} ({mode})"
         info = r.stdout.strip().splitlines()[-1]

@@ -3,26 +3,17 @@
 import logging
 
 from dreamtf.ensemble import check_member_files, rank_average, read_weights
-from dreamtf.io.windowtable import read_predictions, read_regions, write_predictions
+from dreamtf.io.windowtable import write_predictions
 from dreamtf.rule import run
 
 
 def main(smk):
-    size = smk.params.size
+    size, chroms = smk.params.size, smk.params.get("chroms")
     names, paths = list(smk.params.members), list(smk.input.members)
     check_member_files(names, paths)
     weights = read_weights(smk.input.weights, names)
-    regions = read_regions(smk.input.regions, chroms=smk.params.get("chroms"), size=size)
-    members = [read_predictions(path, size=size) for path in paths]
-    scores = rank_average(members, regions, weights)
-
-    def rows():
-        done = 0
-        for chrom, starts in regions.by_chrom():
-            yield chrom, starts, scores[done : done + len(starts)]
-            done += len(starts)
-
-    n = write_predictions(smk.output[0], rows(), size=size)
+    rows = rank_average(paths, smk.input.regions, weights, size=size, chroms=chroms)
+    n = write_predictions(smk.output[0], rows, size=size)
     logging.getLogger("dreamtf").info(
         "%d windows: the rank average of %s",
         n,

@@ -18,7 +18,7 @@ from dreamtf.ensemble import (
     weight_grid,
 )
 from dreamtf.errors import DreamTFError
-from dreamtf.io.windowtable import read_predictions, read_regions, write_predictions, write_regions
+from dreamtf.io.windowtable import read_predictions, write_predictions, write_regions
 
 
 def test_scaled_ranks_span_zero_to_one_and_average_ties():
@@ -36,6 +36,11 @@ def test_scaled_ranks_equal_scipys_average_ranks():
         assert np.allclose(scaled_ranks(x), (rankdata(x, method="average") - 1) / (n - 1), rtol=0, atol=1e-12)
     x = rng.random(1000)
     assert np.allclose(scaled_ranks(x), (rankdata(x) - 1) / 999, rtol=0, atol=1e-12)
+
+
+def _avg(*args, **kwargs) -> np.ndarray:
+    """The ensemble's scores of every window, in the region file's order."""
+    return np.concatenate([scores for _, _, scores in rank_average(*args, **kwargs)])
 
 
 def _write(tmp_path, name, chroms_starts, scores=None):
@@ -59,50 +64,80 @@ def _write(tmp_path, name, chroms_starts, scores=None):
 def test_rank_average_is_the_mean_of_each_members_rank_whatever_its_scale(tmp_path):
     rng = np.random.default_rng(1)
     grid = [("chr1", 50 * np.arange(300)), ("chr8", 50 * np.arange(200))]
-    regions = read_regions(_write(tmp_path, "test_regions.bed.gz", grid), size=200)
+    regions = _write(tmp_path, "test_regions.bed.gz", grid)
     a, b = rng.random(500), rng.normal(0, 5, 500)
-    pa = read_predictions(_write(tmp_path, "a.tab.gz", grid, a), size=200)
-    pb = read_predictions(_write(tmp_path, "b.tab.gz", grid, b), size=200)
-    got = rank_average([pa, pb], regions)
+    fa, fb = _write(tmp_path, "a.tab.gz", grid, a), _write(tmp_path, "b.tab.gz", grid, b)
+    pa, pb = read_predictions(fa, size=200), read_predictions(fb, size=200)
+    got = _avg([fa, fb], regions, size=200)
     # scores are written with 6 decimals: rank what was written
     want = ((rankdata(pa.score) - 1) / 499 + (rankdata(pb.score) - 1) / 499) / 2
-    assert np.allclose(got, want)
+    assert np.allclose(got, want, rtol=0, atol=1e-12)
     # a monotone transform of a member's scores changes nothing
-    pb2 = read_predictions(_write(tmp_path, "b2.tab.gz", grid, np.exp(pb.score / 5)), size=200)
-    assert np.allclose(rank_average([pa, pb2], regions), got)
+    fb2 = _write(tmp_path, "b2.tab.gz", grid, np.exp(pb.score / 5))
+    assert np.allclose(_avg([fa, fb2], regions), got)
     # the window both members rank highest gets the highest ensemble score
     both = np.argmax(scaled_ranks(pa.score) + scaled_ranks(pb.score))
     assert np.argmax(got) == both and 0 <= got.min() and got.max() <= 1
+    # one chromosome of a two-chromosome region file: ranks among that chromosome's windows only
+    f1 = [_write(tmp_path, f"{n}.chr8.tab.gz", grid[1:], s[300:]) for n, s in (("a", a), ("b", b))]
+    got8 = _avg(f1, regions, size=200, chroms=["chr8"])
+    want8 = sum((rankdata(read_predictions(f, size=200).score) - 1) / 199 for f in f1) / 2
+    assert np.allclose(got8, want8, rtol=0, atol=1e-12)
+    with pytest.raises(DreamTFError, match=r"test_regions\.bed\.gz: no windows on chrX"):
+        rank_average(f1, regions, chroms=["chrX"])
+
+
+def test_the_streamed_rank_average_equals_ranking_the_whole_genome_at_once(tmp_path):
+    """Ranks are genome-wide although each chromosome is averaged on its own: every tie across
+    chromosomes shares one mean rank, bit for bit as ranking every window together."""
+    grid = [("chr1", 50 * np.arange(400)), ("chr2", 50 * np.arange(250)), ("chrX", 50 * np.arange(90))]
+    regions = _write(tmp_path, "regions.bed.gz", grid)
+    rng = np.random.default_rng(5)
+    files = [
+        _write(tmp_path, f"m{i}.tab.gz", grid, s)
+        for i, s in enumerate([rng.integers(0, 30, 740) / 29, rng.random(740), np.full(740, 0.25)])
+    ]
+    weights = [0.5, 0.3, 0.2]
+    rows = list(rank_average(files, regions, weights, size=200))
+    assert [c for c, _, _ in rows] == ["chr1", "chr2", "chrX"]
+    assert all(np.array_equal(st, g) for (_, st, _), (_, g) in zip(rows, grid))
+    total = np.zeros(740)
+    for f, w in zip(files, weights):
+        total += w * scaled_ranks(read_predictions(f).score)
+    assert np.array_equal(np.concatenate([s for _, _, s in rows]), total)
 
 
 def test_a_member_with_other_windows_is_one_line_naming_its_file_and_line(tmp_path):
     grid = [("chr1", 50 * np.arange(10))]
-    regions = read_regions(_write(tmp_path, "test_regions.bed.gz", grid), size=200)
-    good = read_predictions(_write(tmp_path, "good.tab.gz", grid, np.linspace(0, 1, 10)), size=200)
+    regions = _write(tmp_path, "test_regions.bed.gz", grid)
+    good = _write(tmp_path, "good.tab.gz", grid, np.linspace(0, 1, 10))
     shifted = [("chr1", 50 * np.arange(10) + np.r_[np.zeros(4, int), 50 * np.ones(6, int)])]
-    bad = read_predictions(_write(tmp_path, "bad.tab.gz", shifted, np.linspace(0, 1, 10)), size=200)
+    bad = _write(tmp_path, "bad.tab.gz", shifted, np.linspace(0, 1, 10))
     with pytest.raises(DreamTFError, match=r"bad\.tab\.gz, line 5: row chr1:250-450 does not match line 5"):
-        rank_average([good, bad], regions)
-    short = read_predictions(_write(tmp_path, "short.tab.gz", [("chr1", 50 * np.arange(9))], np.ones(9)), size=200)
+        list(rank_average([good, bad], regions, size=200))
+    short = _write(tmp_path, "short.tab.gz", [("chr1", 50 * np.arange(9))], np.ones(9))
     with pytest.raises(DreamTFError, match=r"short\.tab\.gz: 9 windows of 200 bp, but .*test_regions.bed.gz has 10"):
-        rank_average([good, short], regions)
+        _avg([good, short], regions, size=200)
+    longer = _write(tmp_path, "long.tab.gz", [("chr1", 50 * np.arange(11))], np.ones(11))
+    with pytest.raises(DreamTFError, match=r"long\.tab\.gz: 11 windows of 200 bp, but .*test_regions.bed.gz has 10"):
+        _avg([good, longer], regions, size=200)
     with pytest.raises(DreamTFError, match="at least one member"):
-        rank_average([], regions)
+        _avg([], regions)
     assert gzip.open(tmp_path / "good.tab.gz", "rt").readline().count("\t") == 3
 
 
 def test_weights_scale_each_members_rank(tmp_path):
     grid = [("chr1", 50 * np.arange(100))]
-    regions = read_regions(_write(tmp_path, "test_regions.bed.gz", grid), size=200)
+    regions = _write(tmp_path, "test_regions.bed.gz", grid)
     rng = np.random.default_rng(3)
-    pa = read_predictions(_write(tmp_path, "a.tab.gz", grid, rng.random(100)), size=200)
-    pb = read_predictions(_write(tmp_path, "b.tab.gz", grid, rng.random(100)), size=200)
-    got = rank_average([pa, pb], regions, [0.8, 0.2])
+    fa, fb = _write(tmp_path, "a.tab.gz", grid, rng.random(100)), _write(tmp_path, "b.tab.gz", grid, rng.random(100))
+    pa, pb = read_predictions(fa), read_predictions(fb)
+    got = _avg([fa, fb], regions, [0.8, 0.2])
     assert np.allclose(got, 0.8 * scaled_ranks(pa.score) + 0.2 * scaled_ranks(pb.score))
-    assert np.allclose(rank_average([pa, pb], regions, [1.0, 0.0]), scaled_ranks(pa.score))
+    assert np.allclose(_avg([fa, fb], regions, [1.0, 0.0]), scaled_ranks(pa.score))
     for bad in ([0.5, 0.6], [1.2, -0.2], [1.0]):
         with pytest.raises(DreamTFError, match="expected one non-negative weight per member, sum 1"):
-            rank_average([pa, pb], regions, bad)
+            _avg([fa, fb], regions, bad)
 
 
 def test_weight_grid_covers_the_simplex_in_steps():

@@ -22,12 +22,13 @@ from __future__ import annotations
 import itertools
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 from .errors import DreamTFError
-from .io.windowtable import WindowTable
+from .io.windowstream import check_same_window_stream, iter_predictions, iter_regions
 from .metrics import has_both_classes, score
 
 #: Spacing of the weight grid searched on the validation chromosomes.
@@ -62,39 +63,87 @@ def check_member_files(members: list[str], paths: list[str], per: int = 1) -> No
 
 def scaled_ranks(scores: np.ndarray) -> np.ndarray:
     """Each score's rank among ``scores`` scaled to [0, 1]: 0 the lowest, 1 the highest; ties averaged."""
-    n = len(scores)
-    if n < 2:
-        return np.ones(n)
     # scipy.stats.rankdata(method="average") in NumPy: importing scipy.stats costs 0.6 s of
     # each of the demo's 28 ensemble jobs, about as long as the job's own work
-    order = np.argsort(scores, kind="stable")
-    s = np.asarray(scores)[order]
-    first = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])  # where each run of equal scores starts
-    ends = np.r_[first[1:], n]
-    mean_rank = (first + ends - 1) / 2.0  # a run's mean 0-based rank
-    ranks = np.empty(n)
-    ranks[order] = np.repeat(mean_rank, ends - first)
-    return ranks / (n - 1.0)
+    values, inverse, counts = np.unique(scores, return_inverse=True, return_counts=True)
+    return _value_ranks(counts)[inverse.ravel()]
 
 
-def rank_average(members: list[WindowTable], regions: WindowTable, weights=None) -> np.ndarray:
-    """The ensemble's scores in the order of ``regions``: the weighted mean of each member's scaled rank.
+def _value_ranks(counts: np.ndarray) -> np.ndarray:
+    """The scaled mean rank of each distinct value, from how often each (in ascending order) occurs."""
+    n = int(counts.sum())
+    if n < 2:
+        return np.ones(len(counts))
+    first = np.cumsum(counts) - counts  # scores below each value: its first 0-based rank
+    return (first + (first + counts) - 1) / 2.0 / (n - 1.0)
 
-    Every member must be a submission of exactly the windows of ``regions``, in its
-    order (as every dreamtf model writes them); the first difference is an error naming
-    the member's file, its line and the window. ``weights`` (one per member, summing to
-    1) default to equal.
+
+def rank_average(
+    paths: list[str | os.PathLike],
+    regions: str | os.PathLike,
+    weights=None,
+    *,
+    size: int | None = None,
+    chroms: list[str] | None = None,
+) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    """The ensemble's scores, ``(chrom, starts, scores)`` per chromosome of ``regions``: the
+    weighted mean of each member's scaled rank.
+
+    ``paths`` are the members' prediction files, each a submission of exactly the windows
+    of the region file ``regions`` (on ``chroms``, when given), in its order, as every
+    dreamtf model writes them; the first difference is an error naming the member's file,
+    its line and the window, raised before anything is yielded. ``weights`` (one per
+    member, summing to 1) default to equal.
+
+    A rank is genome-wide, yet memory does not grow with the genome: a first pass over
+    each member counts its distinct scores (written with 6 decimals, so at most a few
+    million), which gives every score's mean rank exactly; a second pass reads the members
+    side by side, a chromosome at a time.
     """
-    if not members:
+    if not paths:
         raise DreamTFError("an ensemble needs at least one member's predictions")
-    weights = equal_weights(len(members)) if weights is None else np.asarray(weights, float)
-    if len(weights) != len(members) or (weights < 0).any() or not np.isclose(weights.sum(), 1.0):
+    weights = equal_weights(len(paths)) if weights is None else np.asarray(weights, float)
+    if len(weights) != len(paths) or (weights < 0).any() or not np.isclose(weights.sum(), 1.0):
         raise DreamTFError(f"ensemble weights {weights.tolist()}: expected one non-negative weight per member, sum 1")
-    total = np.zeros(len(regions))
-    for table, w in zip(members, weights):
-        table.check_same_windows(regions)
-        total += w * scaled_ranks(table.score)
-    return total
+    ranks = []
+    for path in paths:
+        values, counts = _score_counts(path, regions, size, chroms)
+        ranks.append((values, _value_ranks(counts)))
+    return _averaged(paths, ranks, weights, size)
+
+
+def _averaged(paths, ranks, weights, size) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    """The second pass of :func:`rank_average`: the members side by side, a chromosome at a time."""
+    for members in zip(*(iter_predictions(p, size=size) for p in paths)):
+        total = np.zeros(len(members[0]))
+        for t, (values, r), w in zip(members, ranks, weights):
+            total += w * r[np.searchsorted(values, t.score)]
+        yield members[0].chroms[0], members[0].start, total
+
+
+def _score_counts(path, regions, size, chroms) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct scores ascending, how often each occurs) of one member's file, its windows checked."""
+    values, counts = np.empty(0), np.empty(0, np.int64)
+    stream = check_same_window_stream(
+        iter_predictions(path, size=size), region_stream(regions, size=size, chroms=chroms)
+    )
+    for t in stream:
+        v, c = np.unique(t.score, return_counts=True)
+        values, inverse = np.unique(np.concatenate([values, v]), return_inverse=True)
+        counts = np.bincount(inverse.ravel(), weights=np.concatenate([counts, c]), minlength=len(values))
+        counts = counts.astype(np.int64)  # exact: fewer than 2**53 windows
+    return values, counts
+
+
+def region_stream(path: str | os.PathLike, *, size: int | None = None, chroms: list[str] | None = None):
+    """The windows of a region file on ``chroms`` (all, when None), one chromosome at a time."""
+    found = False
+    for t in iter_regions(path, size=size):
+        if chroms is None or t.chroms[0] in chroms:
+            found = True
+            yield t
+    if chroms is not None and not found:
+        raise DreamTFError(f"{path}: no windows on {', '.join(chroms)}")
 
 
 def weight_grid(n_members: int, step: float = GRID_STEP) -> np.ndarray:
