@@ -131,13 +131,12 @@ def _fmt(v) -> str:
 
 @dataclass
 class ReportFiles:
-    """Where the report's summary and figures go (``calibration`` and ``training`` may be None: not drawn)."""
+    """Where the report's summary and figures go (``calibration`` may be None when there is no calibration)."""
 
     summary: str | os.PathLike
     auprc: str | os.PathLike
     curves: str | os.PathLike
     calibration: str | os.PathLike | None = None
-    training: str | os.PathLike | None = None
 
 
 def write_report(
@@ -164,7 +163,7 @@ def write_report(
     With ``published`` (a real release, not a simulated one), the summary also puts each
     pair of the challenge's final round beside the top three teams' published auPRC.
     ``calibration`` (calibration.tsv) adds the peak calibration table and its plot;
-    ``feature_sets`` (the config's) and ``models`` (:func:`dreamtf.report_models.model_inputs`)
+    ``feature_sets`` (the config's) and ``models`` (:func:`dreamtf.registry.report_files`)
     the sections on the models. ``predicted`` lists the prediction cells' runs (model,
     feature_set, tf, cell, and their ``peaks`` and ``track`` files): listed apart, as they
     have no labels to score.
@@ -191,7 +190,7 @@ def write_report(
         )
     parts.append(summary_markdown(df, published=published))
     parts.append("\n![auPRC](auprc.png)\n\n![PR curves](pr_curves.png)\n")
-    parts.append(_models_markdown(rank, feature_sets or {}, models, out.training))
+    parts.append(_models_markdown(rank, feature_sets or {}, models))
     if calibration is not None:
         cal = read_scores_table(calibration, CALIBRATION_COLUMNS)
         report_plots.plot_calibration(cal, out.calibration)
@@ -247,7 +246,7 @@ def _check_scores(auprc: pd.Series, best: str, comp: dict, pair: str) -> None:
             )
 
 
-def _models_markdown(rank: pd.DataFrame, feature_sets: dict, models: dict, training_png) -> str:
+def _models_markdown(rank: pd.DataFrame, feature_sets: dict, models: dict) -> str:
     """Feature sets, FactorNet's training, ensemble weights and the model cards."""
     parts = [
         "\n## Feature sets\n\n",
@@ -257,16 +256,12 @@ def _models_markdown(rank: pd.DataFrame, feature_sets: dict, models: dict, train
         "\n",
     ]
     if models["factornet"]:
-        histories, best, summary = report_models.read_histories(models["factornet"])
-        if training_png is not None:
-            colors = report_plots.run_colors(list(rank["run"]))
-            by_model = {e["model"]: colors.get(f"{e['model']}:{e['feature_set']}") for e in models["factornet"]}
-            report_plots.plot_training(histories, best, by_model, training_png)
+        summary = report_models.read_histories(models["factornet"])[2]
         parts.append(
             "\n## FactorNet's training\n\nPer epoch, the auPRC and loss on the validation sample of the "
             "training cells' validation chromosomes; the model kept is the epoch of best validation auPRC.\n\n"
             + report_models.training_markdown(summary)
-            + ("\n\n![training curves](training_curves.png)\n" if training_png is not None else "\n")
+            + "\n\n![training curves](training_curves.png)\n"
         )
     if models["ensemble"]:
         parts.append(
@@ -276,6 +271,19 @@ def _models_markdown(rank: pd.DataFrame, feature_sets: dict, models: dict, train
     if models["cards"]:
         parts.append("\n## Model cards\n\n" + report_models.cards_markdown(models["cards"]) + "\n")
     return "".join(parts)
+
+
+def write_training_plot(scores, entries: list[dict], out) -> None:
+    """FactorNet's training curves (``entries``: :func:`dreamtf.registry.report_files`'s ``factornet``).
+
+    Each model takes the colour its run has in the other figures (runs ranked by ``scores``).
+    """
+    df = read_scores_table(scores, COLUMNS)
+    df["run"] = df["model"] + ":" + df["feature_set"]
+    colors = report_plots.run_colors(list(report_rank.ranking(df, None)["run"]))
+    histories, best, _ = report_models.read_histories(entries)
+    by_model = {e["model"]: colors.get(f"{e['model']}:{e['feature_set']}") for e in entries}
+    report_plots.plot_training(histories, best, by_model, out)
 
 
 def peak_lists_markdown(runs: list[dict], cal: pd.DataFrame) -> str:

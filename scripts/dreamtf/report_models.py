@@ -1,8 +1,9 @@
 """The report's sections on the models: feature sets, FactorNet's training, ensemble weights, model cards.
 
 Everything here is read from files training wrote (``results/models/``): the model cards,
-FactorNet's per-epoch log and metadata, and the ensemble's weights. :func:`model_inputs`
-lists them for a run, so the report rule can depend on them.
+FactorNet's per-epoch log and metadata, and the ensemble's weights. The registry
+(:func:`dreamtf.registry.report_files`) lists them for a run, so the report rule can
+depend on them.
 """
 
 from __future__ import annotations
@@ -14,37 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DreamTFError
-from .registry import Model
 
 #: what the families with inputs of their own read (the other feature sets are named groups)
 FIXED_INPUTS = {
     "dnase_max": "the window's maximum DNase fold change (no training)",
     "seq_dnase": "one-hot DNA sequence and DNase fold change per base, both strands",
 }
-
-
-def model_inputs(run: dict[str, Model], tfs: dict) -> dict[str, list[dict]]:
-    """The trained-model files the report reads, by kind: ``cards``, ``factornet`` (log and metadata), ``ensemble``.
-
-    Each entry names its model, feature set, TF (and training cell for per-cell models) and
-    its file(s), at the paths the family's ``model_files`` give.
-    """
-    out: dict[str, list[dict]] = {"cards": [], "factornet": [], "ensemble": []}
-    for m in run.values():
-        for tf, spec in tfs.items():
-            for fs in m.feature_sets:
-                cells = spec["train_cells"] if any("{cell}" in t for t in m.family.model_files) else [None]
-                for cell in cells:
-                    files = [t.format(model=m.name, feature_set=fs, tf=tf, cell=cell) for t in m.family.model_files]
-                    key = dict(model=m.name, family=m.family.name, feature_set=fs, tf=tf, cell=cell)
-                    out["cards"] += [dict(key, path=f) for f in files if f.endswith(".card.json")]
-                    if m.family.name == "factornet":
-                        history = next(f for f in files if f.endswith(".history.csv"))
-                        meta = history.removesuffix(".history.csv") + ".json"
-                        out["factornet"].append(dict(key, history=history, meta=meta))
-                    elif m.family.members:
-                        out["ensemble"] += [dict(key, path=f) for f in files if f.endswith(".json")]
-    return out
 
 
 def _json(path: str | os.PathLike) -> dict:
