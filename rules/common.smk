@@ -323,13 +323,45 @@ def predicted_files(template):
     return [template.format(**r) for r in model_runs("predict")]
 
 
+# the trained models' files the report summarises: model cards, FactorNet's logs, ensemble weights
+REPORT_MODELS = registry.report_files(RUN, TFS)
+
+
+def baseline_run():
+    """The run the ranked table compares with: the first baseline model's, if the run has one."""
+    base = models_of("baseline")
+    return f"{base[0].name}:{base[0].feature_sets[0]}" if base else None
+
+
+def training_inputs(wildcards):
+    return {
+        "scores": "results/scores/scores.tsv",
+        "histories": [e["history"] for e in REPORT_MODELS["factornet"]],
+        "metas": [e["meta"] for e in REPORT_MODELS["factornet"]],
+    }
+
+
 def report_inputs(wildcards):
     return {
         "scores": "results/scores/scores.tsv",
         "calibration": "results/scores/calibration.tsv",
         "labels": [labels_file(tf, "test") for tf in TFS if TFS[tf]["test_cells"]],
         "predictions": [r["predictions"] for r in scored_runs()],
+        "peaks": run_files(
+            "results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz"
+        ),
         "predicted": predicted_files(
             "results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz"
+        ),
+        "models": [
+            f
+            for kind in REPORT_MODELS.values()
+            for e in kind
+            for f in (e.get("path"), e.get("history"), e.get("meta"))
+            if f
+        ],
+        # the summary links FactorNet's training curves
+        "training": (
+            ["results/report/training_curves.png"] if REPORT_MODELS["factornet"] else []
         ),
     }

@@ -1,4 +1,5 @@
-# Plots and a summary table of the scores.
+# Plots and a summary of the scores: the ranked table and paired comparison first, then per
+# pair tables, the models' training, weights and cards, and the peak lists.
 
 
 rule plot_report:
@@ -34,7 +35,13 @@ rule plot_report:
     conda:
         "../envs/dreamtf.yaml"
     params:
-        runs=scored_runs(),
+        runs=[
+            dict(
+                r,
+                peaks=f"results/peaks/{r['model']}/{r['feature_set']}/{r['tf']}.{r['cell']}.narrowPeak.gz",
+            )
+            for r in scored_runs()
+        ],
         predicted=[
             dict(
                 r,
@@ -47,8 +54,35 @@ rule plot_report:
         chroms=lookup(dpath="chromosomes/test", within=config),
         # published final-round figures beside real data only, never beside a simulated release
         published=SOURCE != "simulate",
+        baseline=baseline_run(),
+        paired={
+            "replicates": lookup(dpath="scoring/paired_replicates", within=config),
+            "seed": lookup(dpath="scoring/paired_seed", within=config),
+        },
+        feature_sets=lookup(dpath="feature_sets", within=config),
+        models=REPORT_MODELS,
     script:
         "../scripts/plot_report.py"
+
+
+rule plot_training:
+    input:
+        unpack(training_inputs),
+    output:
+        report(
+            "results/report/training_curves.png",
+            caption="../report/training.rst",
+            category="Models",
+            labels={"what": "FactorNet's training curves"},
+        ),
+    log:
+        "logs/plot_training/training.log",
+    conda:
+        "../envs/dreamtf.yaml"
+    params:
+        entries=REPORT_MODELS["factornet"],
+    script:
+        "../scripts/plot_training.py"
 
 
 # everything the workflow makes but its HTML report: the report's own contents

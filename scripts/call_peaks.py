@@ -35,7 +35,8 @@ def main(smk):
     per_chrom = ((t.chroms[0], t.start, t.score) for t in checked)
     peaks = peaks_by_chrom(per_chrom, size, threshold, settings["max_gap"], calibration)
     w = smk.wildcards
-    n = write_narrowpeak(smk.output[0], peaks, name_prefix=f"{w.model}.{w.tf}.{w.cell}")
+    # the model and feature set in every name: lists of one TF and cell look alike in a browser otherwise
+    n = write_narrowpeak(smk.output[0], peaks, name_prefix=f"{w.model}:{w.feature_set}:{w.tf}:{w.cell}")
     log.info("%d peaks at score >= %g (peaks.threshold: %s)", n, threshold, settings["threshold"])
 
 

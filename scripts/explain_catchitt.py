@@ -5,7 +5,7 @@ import numpy as np
 from dreamtf.catchitt import importance, load_model
 from dreamtf.featurestore import open_feature_set
 from dreamtf.io.windowtable import read_labels
-from dreamtf.report import plot_importance
+from dreamtf.report_plots import plot_importance
 from dreamtf.rule import run
 
 

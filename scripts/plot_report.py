@@ -1,6 +1,6 @@
-"""Rule plot_report: auPRC bar chart, PR curves and a markdown summary of the scores."""
+"""Rule plot_report: the summary (ranked table and paired comparison first) and its figures."""
 
-from dreamtf.report import write_report
+from dreamtf.report import ReportFiles, write_report
 from dreamtf.rule import run
 
 
@@ -10,13 +10,19 @@ def main(smk):
         runs=[dict(r) for r in smk.params.runs],
         labels=dict(smk.params.labels),
         chroms=list(smk.params.chroms),
-        summary=smk.output.summary,
-        auprc_png=smk.output.auprc,
-        curves_png=smk.output.curves,
+        out=ReportFiles(
+            summary=smk.output.summary,
+            auprc=smk.output.auprc,
+            curves=smk.output.curves,
+            calibration=smk.output.calibration,
+        ),
         calibration=smk.input.calibration,
-        calibration_png=smk.output.calibration,
         published=smk.params.published,
         predicted=[dict(r) for r in smk.params.predicted],
+        baseline=smk.params.baseline,
+        paired=dict(smk.params.paired),
+        feature_sets={k: list(v) for k, v in dict(smk.params.feature_sets).items()},
+        models={k: [dict(e) for e in v] for k, v in dict(smk.params.models).items()},
     )
 
 

@@ -273,3 +273,27 @@ def pattern(run: dict[str, Model], family: str) -> str:
     """A wildcard regex matching the names of the run's models of ``family`` (its own name when none)."""
     names = [m.name for m in run.values() if m.family.name == family] or [family]
     return "|".join(re.escape(n) for n in names)
+
+
+def report_files(run: dict[str, Model], tfs: dict) -> dict[str, list[dict]]:
+    """The trained-model files the report reads, by kind: ``cards``, ``factornet`` (log and metadata), ``ensemble``.
+
+    Each entry names its model, feature set, TF (and training cell for per-cell models) and
+    its file(s), at the paths the family's ``model_files`` give.
+    """
+    out: dict[str, list[dict]] = {"cards": [], "factornet": [], "ensemble": []}
+    for m in run.values():
+        for tf, spec in tfs.items():
+            for fs in m.feature_sets:
+                cells = spec["train_cells"] if any("{cell}" in t for t in m.family.model_files) else [None]
+                for cell in cells:
+                    files = [t.format(model=m.name, feature_set=fs, tf=tf, cell=cell) for t in m.family.model_files]
+                    key = dict(model=m.name, family=m.family.name, feature_set=fs, tf=tf, cell=cell)
+                    out["cards"] += [dict(key, path=f) for f in files if f.endswith(".card.json")]
+                    if m.family.name == "factornet":
+                        history = next(f for f in files if f.endswith(".history.csv"))
+                        meta = history.removesuffix(".history.csv") + ".json"
+                        out["factornet"].append(dict(key, history=history, meta=meta))
+                    elif m.family.members:
+                        out["ensemble"] += [dict(key, path=f) for f in files if f.endswith(".json")]
+    return out

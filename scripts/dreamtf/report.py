@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .io.files import atomic_path, atomic_write_text
+from . import compare, report_models, report_plots, report_rank
+from .errors import DreamTFError
+from .io.files import atomic_write_text
 from .io.narrowpeak import read_narrowpeak
 from .io.scorefile import read_score_record, read_scores_table, write_scores_table
 from .io.windowtable import read_labels, read_predictions
-from .metrics import METRICS, curve_points
+from .metrics import METRICS
 
 log = logging.getLogger(__name__)
 
@@ -78,32 +81,6 @@ def calibration_markdown(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def plot_calibration(df: pd.DataFrame, out) -> None:
-    """Per peak list: the precision promised on validation windows and the two measured held out."""
-    plt = _pyplot()
-    names = [f"{r.model}:{r.feature_set} {r.tf}/{r.cell_type}" for r in df.itertuples(index=False)]
-    y = np.arange(len(df))[::-1]
-    fig, ax = plt.subplots(figsize=(6.5, 1.8 + 0.28 * max(1, len(df))))
-    for col, marker, what in (
-        ("promised_precision", "|", "promised (validation chromosomes)"),
-        ("window_precision", "o", "windows (held-out labels)"),
-        ("peak_precision", "^", "peaks (held-out ChIP-seq peaks)"),
-    ):
-        v = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
-        ax.scatter(v, y, marker=marker, s=60 if marker == "|" else 25, label=what, zorder=3)
-    if "target_precision" in df and df["target_precision"].notna().any():
-        ax.axvline(float(df["target_precision"].dropna().iloc[0]), color="grey", lw=0.8, ls=":")
-    none = df["threshold"].isna().to_numpy()
-    for yi in y[none]:
-        ax.text(0.01, yi, "no threshold reaches the target", va="center", fontsize=7, color="grey")
-    ax.set_yticks(y, names, fontsize=7)
-    ax.set_xlim(0, 1.02)
-    ax.set_xlabel("precision")
-    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0, 1.0), frameon=False)
-    fig.tight_layout()
-    _save(fig, out, 110)
-
-
 def format_table(df: pd.DataFrame) -> str:
     """A markdown table of the main metrics with bootstrap ranges."""
     lines = [
@@ -152,50 +129,182 @@ def _fmt(v) -> str:
     return "n/a" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.3f}"
 
 
+@dataclass
+class ReportFiles:
+    """Where the report's summary and figures go (``calibration`` may be None when there is no calibration)."""
+
+    summary: str | os.PathLike
+    auprc: str | os.PathLike
+    curves: str | os.PathLike
+    calibration: str | os.PathLike | None = None
+
+
 def write_report(
     scores,
     *,
     runs: list[dict],
     labels: dict,
     chroms: list[str],
-    summary,
-    auprc_png,
-    curves_png,
+    out: ReportFiles,
     calibration=None,
-    calibration_png=None,
     published=False,
     predicted: list[dict] | None = None,
+    baseline: str | None = None,
+    paired: dict | None = None,
+    feature_sets: dict | None = None,
+    models: dict | None = None,
 ) -> None:
-    """Bar chart of auPRC per TF and cell (bootstrap range as error bars), PR curves, summary.
+    """The summary (ranked table first) and its figures.
 
-    ``runs`` holds one dict per scored run: model, feature_set, tf, cell and its
-    submission file (``predictions``); ``labels`` maps each TF to its label TSV. With
-    ``published`` (a real release, not a simulated one), the summary also puts each
+    ``runs`` holds one dict per scored run: model, feature_set, tf, cell, its submission
+    file (``predictions``) and peak list (``peaks``); ``labels`` maps each TF to its label
+    TSV. ``baseline`` names the baseline run (``model:feature_set``) the ranked table
+    compares with; ``paired`` the paired bootstrap's ``replicates`` (0: none) and ``seed``.
+    With ``published`` (a real release, not a simulated one), the summary also puts each
     pair of the challenge's final round beside the top three teams' published auPRC.
-    ``calibration`` (calibration.tsv) adds the peak calibration table and its plot.
-    ``predicted`` lists the prediction cells' runs (model, feature_set, tf, cell, and their
-    ``peaks`` and ``track`` files): listed apart, as they have no labels to score.
+    ``calibration`` (calibration.tsv) adds the peak calibration table and its plot;
+    ``feature_sets`` (the config's) and ``models`` (:func:`dreamtf.registry.report_files`)
+    the sections on the models. ``predicted`` lists the prediction cells' runs (model,
+    feature_set, tf, cell, and their ``peaks`` and ``track`` files): listed apart, as they
+    have no labels to score.
     """
     df = read_scores_table(scores, COLUMNS)
     df["pair"] = df["tf"] + " / " + df["cell_type"]
     df["run"] = df["model"] + ":" + df["feature_set"]
+    rank = report_rank.ranking(df, baseline)
+    colors = report_plots.run_colors(list(rank["run"]))
     pairs = list(dict.fromkeys(df["pair"]))
-    plot_auprc(df, pairs, auprc_png)
-    plot_pr_curves(pairs, runs, labels, chroms, curves_png)
-    with atomic_write_text(summary) as fh:
-        fh.write(summary_markdown(df, chroms, published=published))
-        if calibration is not None:
-            cal = read_scores_table(calibration, CALIBRATION_COLUMNS)
-            plot_calibration(cal, calibration_png)
-            fh.write(
-                "\n## Peak calibration\n\nEach peak list's threshold, the precision the validation chromosomes "
-                "of the training cells promised for it, and the precision measured on the held-out cell: "
-                "windows against its labels (recall in brackets), peaks against its conservative ChIP-seq "
-                "peaks.\n\n" + calibration_markdown(cal) + "\n\n![calibration](calibration.png)\n"
+    report_plots.plot_auprc(df, pairs, colors, out.auprc)
+    paired = paired or {"replicates": 0, "seed": 0}
+    per_pair = _pairs(df, rank["run"].iloc[0], runs, labels, chroms, paired, colors, out.curves)
+    pooled = compare.pool(per_pair) if paired["replicates"] else None
+    models = models or {"cards": [], "factornet": [], "ensemble": []}
+    parts = [
+        "# dreamtf report\n\nHeld-out chromosomes: " + ", ".join(chroms) + ".\n\n## Which model wins\n\n",
+        report_rank.ranked_markdown(rank, pooled, baseline, paired["replicates"]),
+    ]
+    if pooled:
+        parts.append(
+            "\n## Paired comparison per TF and cell\n\nEach run against the best run overall on the same "
+            "windows of one held-out cell.\n\n" + report_rank.pairs_markdown(df, per_pair, rank["run"].iloc[0]) + "\n"
+        )
+    parts.append(summary_markdown(df, published=published))
+    parts.append("\n![auPRC](auprc.png)\n\n![PR curves](pr_curves.png)\n")
+    parts.append(_models_markdown(rank, feature_sets or {}, models))
+    if calibration is not None:
+        cal = read_scores_table(calibration, CALIBRATION_COLUMNS)
+        report_plots.plot_calibration(cal, out.calibration)
+        parts.append(
+            "\n## Peak calibration\n\nEach peak list's threshold, the precision the validation chromosomes "
+            "of the training cells promised for it, and the precision measured on the held-out cell: "
+            "windows against its labels (recall in brackets), peaks against its conservative ChIP-seq "
+            "peaks.\n\n" + calibration_markdown(cal) + "\n\n![calibration](calibration.png)\n"
+        )
+        parts.append(peak_lists_markdown(runs, cal))
+    if predicted:
+        parts.append(predicted_markdown(predicted))
+    with atomic_write_text(out.summary) as fh:
+        fh.write("".join(parts))
+
+
+def _pairs(df, best: str, runs: list[dict], labels: dict, chroms: list[str], paired: dict, colors: dict, out) -> dict:
+    """PR curves of every pair and, with ``paired["replicates"]``, each run against ``best`` on its windows.
+
+    One pair's predictions are in memory at a time. The auPRC the comparison computes from
+    the predictions must be the one ``scores.tsv`` holds; a difference means one of them is
+    stale, and stops the report.
+    """
+    pairs = list(dict.fromkeys(df["pair"]))
+    fig, axes = report_plots.pr_axes(len(pairs))
+    per_pair = {}
+    for k, pair in enumerate(pairs):
+        tf, cell = pair.split(" / ")
+        lab = read_labels(labels[tf], cells=[cell], chroms=chroms)
+        codes, scores = lab.column(cell), {}
+        for r in runs:
+            if (r["tf"], r["cell"]) == (tf, cell):
+                pred = read_predictions(r["predictions"], chroms=chroms, size=lab.size)
+                scores[f"{r['model']}:{r['feature_set']}"] = pred.score[pred.align(lab)]
+        report_plots.pr_panel(axes.flat[k], pair, codes, scores, colors)
+        if paired["replicates"] and best in scores:
+            comp = compare.compare_pair(
+                codes, scores, best, replicates=paired["replicates"], seed=paired["seed"], pair=pair
             )
-        fh.write("\n![auPRC](auprc.png)\n\n![PR curves](pr_curves.png)\n")
-        if predicted:
-            fh.write(predicted_markdown(predicted))
+            _check_scores(df[df["pair"] == pair].set_index("run")["auprc"], best, comp, pair)
+            per_pair[pair] = comp
+    report_plots.finish_pr(fig, axes, len(pairs), out)
+    return per_pair
+
+
+def _check_scores(auprc: pd.Series, best: str, comp: dict, pair: str) -> None:
+    # scores.tsv holds six decimals: each of the two auPRC is off by at most half a unit of the last
+    for name, c in comp.items():
+        if name in auprc and not np.isclose(auprc[best] - auprc[name], c["difference"], rtol=0, atol=1.01e-6):
+            raise DreamTFError(
+                f"scores.tsv: the auPRC of {best} and {name} on {pair} differ from their predictions' "
+                "(a stale score table?); rerun the scoring rules"
+            )
+
+
+def _models_markdown(rank: pd.DataFrame, feature_sets: dict, models: dict) -> str:
+    """Feature sets, FactorNet's training, ensemble weights and the model cards."""
+    parts = [
+        "\n## Feature sets\n\n",
+        report_models.feature_sets_markdown(
+            list(zip(rank["model"], rank["feature_set"])), feature_sets, models["ensemble"]
+        ),
+        "\n",
+    ]
+    if models["factornet"]:
+        summary = report_models.read_histories(models["factornet"])[2]
+        parts.append(
+            "\n## FactorNet's training\n\nPer epoch, the auPRC and loss on the validation sample of the "
+            "training cells' validation chromosomes; the model kept is the epoch of best validation auPRC.\n\n"
+            + report_models.training_markdown(summary)
+            + "\n\n![training curves](training_curves.png)\n"
+        )
+    if models["ensemble"]:
+        parts.append(
+            "\n## Ensemble weights\n\nEach member's weight in the rank average, chosen on the validation "
+            "chromosomes of the training cells.\n\n" + report_models.ensemble_markdown(models["ensemble"]) + "\n"
+        )
+    if models["cards"]:
+        parts.append("\n## Model cards\n\n" + report_models.cards_markdown(models["cards"]) + "\n")
+    return "".join(parts)
+
+
+def write_training_plot(scores, entries: list[dict], out) -> None:
+    """FactorNet's training curves (``entries``: :func:`dreamtf.registry.report_files`'s ``factornet``).
+
+    Each model takes the colour its run has in the other figures (runs ranked by ``scores``).
+    """
+    df = read_scores_table(scores, COLUMNS)
+    df["run"] = df["model"] + ":" + df["feature_set"]
+    colors = report_plots.run_colors(list(report_rank.ranking(df, None)["run"]))
+    histories, best, _ = report_models.read_histories(entries)
+    by_model = {e["model"]: colors.get(f"{e['model']}:{e['feature_set']}") for e in entries}
+    report_plots.plot_training(histories, best, by_model, out)
+
+
+def peak_lists_markdown(runs: list[dict], cal: pd.DataFrame) -> str:
+    """The held-out cells' peak lists: file and count, and why a list is empty when it is."""
+    key = cal.set_index(["model", "feature_set", "tf", "cell_type"])
+    rows = [
+        "\n## Peak lists\n\nnarrowPeak files sorted by chromosome name and start (`sort -k1,1 -k2,2n`, what "
+        "`bedtools -sorted` expects); the name column is `<model>:<feature set>:<TF>:<cell>:<n>`.\n\n"
+        "| model:feature set | TF | cell | peaks | peak list |\n|---|---|---|---|---|\n"
+    ]
+    for r in runs:
+        n = sum(len(p) for p in read_narrowpeak(r["peaks"], allow_empty=True).values())
+        what = f"{n:,}"
+        k = (r["model"], r["feature_set"], r["tf"], r["cell"])
+        if n == 0 and k in key.index and pd.isna(key.loc[k, "threshold"]):
+            target = key.loc[k, "target_precision"]
+            what = f"0: empty, no threshold reaches precision {target:g} on the validation chromosomes"
+        elif n == 0:
+            what = "0: empty, no window passes the threshold in this cell"
+        rows.append(f"| {r['model']}:{r['feature_set']} | {r['tf']} | {r['cell']} | {what} | `{r['peaks']}` |\n")
+    return "".join(rows)
 
 
 def predicted_markdown(runs: list[dict]) -> str:
@@ -213,84 +322,11 @@ def predicted_markdown(runs: list[dict]) -> str:
     return "".join(rows)
 
 
-def _pyplot():
-    """matplotlib.pyplot on the file-only Agg backend (jobs have no display)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, out, dpi: int) -> None:
-    """Write ``fig`` as a PNG atomically and free it."""
-    with atomic_path(out) as tmp:
-        fig.savefig(tmp, format="png", dpi=dpi)
-    _pyplot().close(fig)
-
-
-def plot_auprc(df: pd.DataFrame, pairs: list[str], out) -> None:
-    """auPRC per TF / cell pair, one bar per run (``df`` has the columns ``pair`` and ``run``)."""
-    plt = _pyplot()
-    run_names = list(dict.fromkeys(df["run"]))
-    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(pairs)), 4))
-    width = 0.8 / max(1, len(run_names))
-    for i, name in enumerate(run_names):
-        sub = df[df["run"] == name].set_index("pair").reindex(pairs)
-        x = np.arange(len(pairs)) + i * width
-        err = np.vstack([sub["auprc"] - sub["auprc_lower"], sub["auprc_upper"] - sub["auprc"]])
-        ax.bar(x, sub["auprc"], width, label=name, yerr=np.nan_to_num(err), capsize=2)
-    ax.set_xticks(np.arange(len(pairs)) + 0.4 - width / 2, pairs, rotation=20, ha="right")
-    ax.set_ylabel("auPRC (held-out chromosomes)")
-    ax.set_ylim(0, 1)
-    ax.legend(fontsize=8)
-    ax.set_title("auPRC by TF and held-out cell type (bars: bootstrap min-max)")
-    fig.tight_layout()
-    _save(fig, out, 110)
-
-
-def plot_pr_curves(pairs: list[str], runs: list[dict], labels: dict, chroms: list[str], out) -> None:
-    """One panel of precision-recall curves per TF / cell pair, one curve per run."""
-    plt = _pyplot()
-    n = len(pairs)
-    cols = min(3, n)
-    rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.6 * rows), squeeze=False)
-    for k, pair in enumerate(pairs):
-        tf, cell = pair.split(" / ")
-        lab = read_labels(labels[tf], cells=[cell], chroms=chroms)
-        mine = [r for r in runs if (r["tf"], r["cell"]) == (tf, cell)]
-        _pr_panel(axes[k // cols][k % cols], pair, lab.column(cell), lab, mine, chroms)
-    for k in range(n, rows * cols):
-        axes[k // cols][k % cols].axis("off")
-    fig.tight_layout()
-    _save(fig, out, 100)
-
-
-def _pr_panel(ax, title: str, codes: np.ndarray, lab, runs: list[dict], chroms: list[str]) -> None:
-    """Each run's PR curve against label ``codes`` (of table ``lab``), and the bound share as a baseline."""
-    keep = codes != 1
-    for run in runs:
-        pred = read_predictions(run["predictions"], chroms=chroms, size=lab.size)
-        s = pred.score[pred.align(lab)]
-        order = np.argsort(-s[keep], kind="stable")
-        tp, fp = curve_points((codes[keep] == 2)[order], s[keep][order])
-        ax.plot(tp / max(tp[-1], 1), tp / (tp + fp), label=f"{run['model']}:{run['feature_set']}")
-    ax.axhline(np.mean(codes[keep] == 2), color="grey", lw=0.8, ls=":")
-    ax.set_title(title, fontsize=10)
-    ax.set_xlabel("recall")
-    ax.set_ylabel("precision")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.02)
-    ax.legend(fontsize=7)
-
-
-def summary_markdown(df: pd.DataFrame, chroms: list[str], *, published: bool = False) -> str:
-    """The summary's score table, the mean per run and (``published``) the challenge's top three beside it."""
-    mean = df.groupby("run")[["auroc", "auprc", "recall_at_50_fdr", "recall_at_10_fdr"]].mean()
+def summary_markdown(df: pd.DataFrame, *, published: bool = False) -> str:
+    """Every run's scores per pair, the means per run, and the challenge's top three beside them (or why not)."""
+    mean = df.groupby("run", sort=False)[["auroc", "auprc", "recall_at_50_fdr", "recall_at_10_fdr"]].mean()
     parts = [
-        "# dreamtf scores\n\nHeld-out chromosomes: " + ", ".join(chroms) + ".\n\n",
+        "\n## Scores per TF and cell\n\n",
         format_table(df.drop(columns=["pair", "run"])) + "\n\n## Mean over TF and cell type\n\n",
         "| model:feature set | auROC | auPRC | recall@50%FDR | recall@10%FDR |\n|---|---|---|---|---|\n",
     ]
@@ -298,12 +334,23 @@ def summary_markdown(df: pd.DataFrame, chroms: list[str], *, published: bool = F
         parts.append(
             f"| {name} | {r.auroc:.3f} | {r.auprc:.3f} | {r.recall_at_50_fdr:.3f} | {r.recall_at_10_fdr:.3f} |\n"
         )
-    board = leaderboard_markdown(df, read_leaderboard()) if published else ""
+    parts.append("\n## Beside the challenge's final round\n\n")
+    if not published:
+        parts.append(
+            "Not shown: this run's release is simulated (`release.source: simulate`). The challenge's "
+            "published final-round auPRC was measured on the real release's cells and chromosomes, so it "
+            "only compares with a run on the real release.\n"
+        )
+        return "".join(parts)
+    board = leaderboard_markdown(df, read_leaderboard())
     if board:
         parts.append(
-            "\n## Beside the challenge's final round\n\n"
             "auPRC of this run and of the final round's top three teams (published figures, "
             f"`{LEADERBOARD.name}`), for the pairs both have.\n\n" + board + "\n"
+        )
+    else:
+        parts.append(
+            f"Not shown: none of this run's TF / cell pairs is one of the final round's (`{LEADERBOARD.name}`).\n"
         )
     return "".join(parts)
 
@@ -330,19 +377,3 @@ def print_scores(path: str | os.PathLike) -> None:
     mean = df.groupby(["model", "feature_set"])[["auroc", "auprc"]].mean()
     print("\nMean over TF and cell type:\n")
     print(mean.to_string(float_format=lambda v: f"{v:.3f}"))
-
-
-def plot_importance(df: pd.DataFrame, out, *, title: str, top: int = 25) -> None:
-    """Bar plot of the ``top`` features by mean |SHAP|, with their share of total gain beside."""
-    plt = _pyplot()
-    d = df.head(top)[::-1]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 0.28 * len(d) + 1.5), sharey=True)
-    axes[0].barh(d["feature"], d["mean_abs_shap"], color="tab:blue")
-    axes[0].set_xlabel("mean |SHAP| (log-odds)")
-    total = df["gain"].sum() or 1.0
-    axes[1].barh(d["feature"], d["gain"] / total, color="tab:orange")
-    axes[1].set_xlabel("share of total gain")
-    axes[0].tick_params(axis="y", labelsize=7)
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    _save(fig, out, 100)

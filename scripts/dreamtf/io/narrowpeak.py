@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DreamTFError
-from .chroms import check_same_chroms, chrom_sort_key
+from .chroms import check_same_chroms
 from .files import atomic_write_text, open_text
 
 log = logging.getLogger(__name__)
@@ -120,11 +120,15 @@ def _parse_peak(parts: list[str], where: str) -> tuple[int, int, int, float]:
 
 
 def write_narrowpeak(path: str | os.PathLike, peaks: dict[str, Peaks], *, name_prefix: str = "peak") -> int:
-    """Write peaks sorted by chromosome (natural order) and start; returns the count.
+    """Write peaks sorted by chromosome name and start; returns the count.
 
-    The score column is the signal scaled to 0-1000 (rank-free, min-max over the file).
+    Chromosomes are in plain byte order (chr1, chr10, chr2, ...), the order of
+    ``sort -k1,1 -k2,2n`` in the C locale, which is what ``bedtools ... -sorted`` expects
+    of two files when no genome file is given; peaks of one chromosome by start (then
+    end). Names are ``<name_prefix>:<n>``, numbered in file order. The score column is
+    the signal scaled to 0-1000 (rank-free, min-max over the file).
     """
-    chroms = sorted((c for c in peaks if len(peaks[c])), key=chrom_sort_key)
+    chroms = sorted(c for c in peaks if len(peaks[c]))
     all_sig = np.concatenate([peaks[c].signal for c in chroms]) if chroms else np.empty(0)
     lo, hi = (float(all_sig.min()), float(all_sig.max())) if len(all_sig) else (0.0, 1.0)
     span = hi - lo if hi > lo else 1.0
@@ -132,14 +136,14 @@ def write_narrowpeak(path: str | os.PathLike, peaks: dict[str, Peaks], *, name_p
     with atomic_write_text(path) as fh:
         for chrom in chroms:
             p = peaks[chrom]
-            order = np.argsort(p.start, kind="stable")
+            order = np.lexsort((p.end, p.start))
             qv = np.full(len(p), -1.0) if p.qvalue is None else p.qvalue
             for i in order:
                 n += 1
                 score = int(round(1000 * (p.signal[i] - lo) / span))
                 q = "-1" if qv[i] < 0 else f"{qv[i]:.4g}"
                 fh.write(
-                    f"{chrom}\t{p.start[i]}\t{p.end[i]}\t{name_prefix}_{n}\t{score}\t.\t"
+                    f"{chrom}\t{p.start[i]}\t{p.end[i]}\t{name_prefix}:{n}\t{score}\t.\t"
                     f"{p.signal[i]:.6g}\t-1\t{q}\t{p.summit[i] - p.start[i]}\n"
                 )
     return n
