@@ -55,24 +55,29 @@ def central_motifs(onehot, hyp, p: dict, threads: int) -> list[dict]:
     return motifs[: p["motifs"]]
 
 
-def summarise(tf, cell, n_windows: int, width: int, targets, names, motifs, matches) -> dict:
-    """summary.json: each learned motif's seqlets and length beside its best JASPAR match."""
+def summarise(tf, cell, n_windows: int, width: int, targets, names, motifs, matches, seeds: list[dict]) -> dict:
+    """summary.json: each learned motif's seqlets and length beside its best JASPAR match and,
+    when the kernels started as a matrix, where that seed ranks among the motif's matches."""
     best = matches[matches["rank"] == 1].reset_index(drop=True)
+    near_seed = it.seed_ranks(matches, len(motifs), seeds)
+    out = []
+    for i, m in enumerate(motifs):
+        row = {"motif": names[i], "seqlets": m["seqlets"], "length": len(m["ppm"])}
+        if i < len(best):
+            row.update({k: best.loc[i, k] for k in ("matrix_id", "name", "p_value", "q_value")})
+        if seeds:
+            row["seed_match"] = near_seed[i]
+            row["echoes_seed"] = bool(near_seed[i] and near_seed[i]["rank"] == 1)
+        out.append(row)
     return {
         "tf": tf,
         "cell": cell,
         "windows": n_windows,
         "central_bp": width,
         "jaspar": f"{targets['release'].iloc[0]} CORE vertebrates ({len(targets)} matrices)",
-        "motifs": [
-            {
-                "motif": names[i],
-                "seqlets": m["seqlets"],
-                "length": len(m["ppm"]),
-                **({k: best.loc[i, k] for k in ("matrix_id", "name", "p_value", "q_value")} if i < len(best) else {}),
-            }
-            for i, m in enumerate(motifs)
-        ],
+        # a learned motif matching the matrix the kernels started as is no evidence of learning
+        "kernels_seeded_with": [s["matrix_id"] for s in seeds],
+        "motifs": out,
     }
 
 
@@ -97,25 +102,30 @@ def main(smk):
     )
     write_attributions(smk.output.attributions, chroms, starts, scores, encoded, hyp)
     motifs = central_motifs(onehot, hyp, p, smk.threads)
-    targets, mats = it.jaspar_targets()
-    matches = it.match_motifs([m["ppm"] for m in motifs], targets, mats, top=p["matches"])
+    seeds = meta.get("seeded_with", [])
+    targets, mats = it.with_seeds(*it.jaspar_targets(), seeds)
+    ranked = it.match_motifs([m["ppm"] for m in motifs], targets, mats, top=len(targets))
+    matches = ranked[ranked["rank"] <= p["matches"]].reset_index(drop=True)
     names = [f"factornet_{tf}_{i + 1}" for i in range(len(motifs))]
     write_meme(smk.output.meme, [(n, tf, m["ppm"], m["seqlets"]) for n, m in zip(names, motifs)])
     with atomic_write_text(smk.output.matches) as fh:
         matches.assign(motif=[names[i] for i in matches["motif"]]).to_csv(fh, sep="\t", index=False)
-    it.plot_logos(motifs, matches, mats, targets, smk.output.logos, title=f"{tf}: what FactorNet learned ({cell})")
-    summary = summarise(tf, cell, len(starts), p["width"], targets, names, motifs, matches)
+    seeded = f"kernels seeded with {', '.join(s['matrix_id'] for s in seeds)}" if seeds else "kernels not seeded"
+    title = f"{tf}: what FactorNet learned ({cell}; {seeded})"
+    it.plot_logos(motifs, matches, mats, targets, smk.output.logos, title=title)
+    summary = summarise(tf, cell, len(starts), p["width"], targets, names, motifs, ranked, seeds)
     with atomic_write_text(smk.output.summary) as fh:
         json.dump(summary, fh, indent=1, default=float)
     for m in summary["motifs"]:
         log.info(
-            "%s: %d seqlets, %d bp; best match %s %s (q = %s)",
+            "%s: %d seqlets, %d bp; best match %s %s (q = %s)%s",
             m["motif"],
             m["seqlets"],
             m["length"],
             m.get("matrix_id"),
             m.get("name"),
             m.get("q_value"),
+            "; the seed the kernels started as" if m.get("echoes_seed") else "",
         )
     if not motifs:
         log.warning("%s: TF-MoDISco found no motif in the %d windows' attributions", tf, len(starts))

@@ -187,3 +187,27 @@ print(sum(kernel.stats.cache_hits.values()), sum(kernel.stats.cache_misses.value
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["1", "0"]
+
+
+def test_each_learned_motif_is_set_beside_the_seed_its_kernels_started_as(jaspar):
+    """Seeded kernels: the summary says so and ranks the seed among each motif's matches, so an
+    echo of the seed is told from a motif learned; a seed outside JASPAR is matched too."""
+    targets, mats = jaspar
+    ctcf, rest = load_jaspar("CTCF"), load_jaspar("REST")
+    rng = np.random.default_rng(4)
+    echo = np.array([rng.dirichlet(200 * p + 0.5) for p in ctcf.probs])
+    other = np.array([rng.dirichlet(200 * p + 0.5) for p in rest.probs])
+    seed = {"matrix_id": ctcf.matrix_id, "name": ctcf.name, "probs": ctcf.probs.tolist()}
+    t2, m2 = it.with_seeds(targets, mats, [seed])
+    assert len(t2) == len(targets)  # CTCF's matrix is in JASPAR already
+    ranked = it.match_motifs([echo, other], t2, m2, top=len(t2))
+    near = it.seed_ranks(ranked, 2, [seed])
+    assert near[0]["matrix_id"] == ctcf.matrix_id and near[0]["rank"] == 1
+    assert near[1]["rank"] > 20 and near[1]["p_value"] > near[0]["p_value"]
+    assert it.seed_ranks(ranked, 2, []) == [None, None]
+    # a seed of the user's own, absent from JASPAR, joins the targets under its own name
+    own = {"matrix_id": "my_ctcf", "name": "CTCF", "probs": np.roll(ctcf.probs, 1, axis=1).tolist()}
+    t3, m3 = it.with_seeds(targets, mats, [own])
+    assert len(t3) == len(targets) + 1 and t3["name"].iloc[-1] == "CTCF (seed)" and len(m3) == len(t3)
+    near = it.seed_ranks(it.match_motifs([np.roll(echo, 1, axis=1)], t3, m3, top=len(t3)), 1, [own])
+    assert near[0]["matrix_id"] == "my_ctcf" and near[0]["rank"] == 1

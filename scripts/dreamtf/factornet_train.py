@@ -82,6 +82,10 @@ def train(
         log=log,
     )
     meta = _training_meta(p, cells, device, train_w, valid_w, validation, sample[3], sample[4])
+    # the matrices the kernels started as: interpretation sets each learned motif beside them,
+    # so that a seed that merely survived training is not read as a motif learned
+    seeds = [{"matrix_id": m.matrix_id, "name": m.name, "probs": m.probs.tolist()} for m in motifs or []]
+    meta["seeded_with"] = seeds if p["motif_init"] else []
     return model, {**meta, "meta_by_cell": meta_by_cell or {}, "window_size": labels.size}
 
 

@@ -202,6 +202,43 @@ def match_motifs(ppms: list[np.ndarray], targets: pd.DataFrame, target_mats: lis
     return pd.DataFrame(rows)
 
 
+def with_seeds(targets: pd.DataFrame, mats: list[np.ndarray], seeds: list[dict]):
+    """The targets plus every seed matrix (``{"matrix_id", "name", "probs"}``) they lack, named "<name> (seed)"."""
+    have = set(targets["matrix_id"])
+    extra = [s for s in seeds if s["matrix_id"] not in have]
+    if not extra:
+        return targets, mats
+    rows = pd.DataFrame([{"matrix_id": s["matrix_id"], "name": f"{s['name']} (seed)"} for s in extra])
+    rows["release"] = targets["release"].iloc[0] if len(targets) else ""
+    return pd.concat([targets, rows], ignore_index=True), mats + [np.asarray(s["probs"], float).T for s in extra]
+
+
+def seed_ranks(matches: pd.DataFrame, n_motifs: int, seeds: list[dict]) -> list[dict | None]:
+    """Per learned motif, its closest seed among its TOMTOM matches (every target ranked): the
+    seed's id, its rank among the targets, p and q. None for every motif when nothing was seeded.
+
+    Rank 1 means the motif is still the seed (or closest to it of all matrices): an echo of
+    the initialisation unless the unseeded model finds it too.
+    """
+    ids = {s["matrix_id"] for s in seeds}
+    out = []
+    for i in range(n_motifs):
+        rows = matches[(matches["motif"] == i) & matches["matrix_id"].isin(ids)]
+        if rows.empty:
+            out.append(None)
+            continue
+        r = rows.sort_values("rank").iloc[0]
+        out.append(
+            {
+                "matrix_id": r["matrix_id"],
+                "rank": int(r["rank"]),
+                "p_value": float(r["p_value"]),
+                "q_value": float(r["q_value"]),
+            }
+        )
+    return out
+
+
 def compile_tomtom() -> None:
     """Compile TOMTOM's JIT code (``memelite`` caches numba's machine code beside its sources).
 
