@@ -234,6 +234,11 @@ def region_files():
     return [str(rl.regions_path(REL, s)) for s in ("train", "test")]
 
 
+def release_record():
+    """An ENCODE release's record of its accessions (rule encode_record), which no job reads."""
+    return [f"{REL}/encode.json"] if SOURCE == "encode" else []
+
+
 def release_check():
     """What check_release reads: the genome, the region files and the label files this run uses.
 
