@@ -82,7 +82,7 @@ if SOURCE == "http":
         raise WorkflowError(f"release.url: {error_line(exc)}") from None
 elif SOURCE == "encode":
     # path: {"url", "md5"} (genome files) or {"accession", "kind", ...} (ENCODE files)
-    REMOTE = rl.encode_files(config["release"], config["tfs"])
+    REMOTE = rl.encode_files(config["release"], config["tfs"], config["cells"])
 elif SOURCE == "synapse":
     from dreamtf.io.manifest import check_rel_path  # noqa: E402
     from dreamtf.io.synapse import LISTING_NAME, release_listing  # noqa: E402
@@ -232,6 +232,11 @@ def scored_runs():
 
 def region_files():
     return [str(rl.regions_path(REL, s)) for s in ("train", "test")]
+
+
+def release_record():
+    """An ENCODE release's record of its accessions (rule encode_record), which no job reads."""
+    return [f"{REL}/encode.json"] if SOURCE == "encode" else []
 
 
 def release_check():

@@ -123,13 +123,14 @@ if REMOTE:
 
 if SOURCE == "encode":
 
+    # the region files depend on the genome and the window rule only, so that adding or
+    # removing a cell (and its accessions) rebuilds no region file and reruns nothing after it
     rule encode_regions:
         input:
             fasta=str(rl.fasta_path(REL, FASTA)),
             blacklist=str(rl.blacklist_path(REL)),
         output:
             regions=[str(rl.regions_path(REL, s)) for s in rl.SPLITS],
-            provenance=f"{REL}/encode.json",
         log:
             "logs/encode_regions/regions.log",
         conda:
@@ -139,10 +140,23 @@ if SOURCE == "encode":
             test_chroms=lookup(dpath="chromosomes/test", within=config),
             size=lookup(dpath="windows/size", within=config),
             step=lookup(dpath="windows/step", within=config),
+        script:
+            "../scripts/encode_regions.py"
+
+    # the record of what the release was built from; no job reads it, so a cell's new
+    # accessions rewrite it alone
+    rule encode_record:
+        output:
+            f"{REL}/encode.json",
+        log:
+            "logs/encode_record/record.log",
+        conda:
+            "../envs/dreamtf.yaml"
+        params:
             release=lambda w: {
                 k: config["release"][k]
                 for k in ("genome", "portal", "annotations", "encode")
             },
             files=REMOTE,
         script:
-            "../scripts/encode_regions.py"
+            "../scripts/encode_record.py"

@@ -94,6 +94,7 @@ rule results:
         predicted_files("results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz"),
         predicted_files("results/tracks/{model}/{feature_set}/{tf}.{cell}.bigWig"),
         family_targets(),
+        release_record(),
         "results/report/summary.md",
 
 

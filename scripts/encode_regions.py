@@ -2,13 +2,9 @@
 
 Windows of ``windows.size`` bp every ``windows.step`` bp on ``release.chromosomes``
 (the challenge's window rule), minus those touching the blacklist; the test chromosomes make the
-test (and ladder) regions, the others the training regions. Also writes ``encode.json``:
-the genome, the accessions and each cell's accessibility assay, for the record.
+test (and ladder) regions, the others the training regions.
 """
 
-import json
-
-from dreamtf.io.files import atomic_write_text
 from dreamtf.release import write_regions_from_genome
 from dreamtf.rule import run
 
@@ -24,10 +20,6 @@ def main(smk):
         size=int(p.size),
         step=int(p.step),
     )
-    record = {**p.release, "files": dict(p.files)}
-    record["accessibility_assays"] = {c: a["assay"] for c, a in p.release["encode"]["accessibility"].items()}
-    with atomic_write_text(smk.output.provenance) as fh:
-        json.dump(record, fh, indent=1, sort_keys=True)
 
 
 run(main, snakemake)  # noqa: F821

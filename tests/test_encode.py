@@ -168,3 +168,103 @@ def test_an_annotation_url_in_upper_case(portal, tmp_path):
     url = portal.url.replace("http://", "HTTP://") + "/files/ENCFF100AAA/@@download/ENCFF100AAA.bed.gz"
     digest = fetch_url(url, tmp_path / "blacklist.bed.gz", hashlib.md5(portal.data).hexdigest(), wait=0)
     assert digest == hashlib.md5(portal.data).hexdigest()
+
+
+def _predicting(**extra) -> dict:
+    """The encode config with a prediction cell by accession (PC-3) and one of your own (mycell)."""
+    cfg = _encode_config()
+    cfg["release"]["encode"]["accessibility"]["PC-3"] = {
+        "assay": "ATAC-seq",
+        "signal": "ENCFF300AAA",
+        "conservative": "ENCFF301AAA",
+        "relaxed": "ENCFF302AAA",
+    }
+    cfg["tfs"]["CTCF"]["predict_cells"] = ["PC-3", "mycell"]
+    cfg["cells"] = {"mycell": {"signal": "my.bw", "peaks": "my.narrowPeak.gz", "rnaseq": ["my.tsv"]}}
+    for cell in extra.pop("rnaseq", []):  # RNA-seq accessions of these cells
+        cfg["release"]["encode"].setdefault("rnaseq", {})[cell] = ["ENCFF400AAA"]
+    cfg.update(extra)
+    return cfg
+
+
+def test_prediction_cells_download_accessibility_only_and_cells_of_your_own_nothing():
+    from dreamtf.release import encode_files
+
+    cfg = validate_config(_predicting(), ROOT / "schemas" / "config.schema.yaml", source="c.yaml")
+    assert "PC-3" not in cfg["release"]["encode"]["chip"]["CTCF"]  # no ChIP-seq asked of a prediction cell
+    plan = encode_files(cfg["release"], cfg["tfs"], cfg["cells"])
+    assert plan["DNASE/fold_coverage_wiggles/DNASE.PC-3.fc.signal.bigwig"] == {
+        "accession": "ENCFF300AAA",
+        "kind": "signal",
+        "assays": ["ATAC-seq"],
+    }
+    assert plan["DNASE/peaks/relaxed/DNASE.PC-3.relaxed.narrowPeak.gz"]["accession"] == "ENCFF302AAA"
+    assert [p for p in plan if "PC-3" in p and not p.startswith("DNASE/")] == []
+    assert [p for p in plan if "mycell" in p] == []
+    chip = {p for p in plan if p.startswith("ChIPseq/")}
+    assert chip == {f"ChIPseq/peaks/{k}/ChIPseq.{c}.CTCF.{k}{'.train' if k == 'conservative' else ''}.narrowPeak.gz"
+                    for c in ("HepG2", "K562", "liver") for k in ("conservative", "relaxed")}  # fmt: skip
+    # RNA-seq by accession comes for the prediction cell too, when given
+    cfg["release"]["encode"]["rnaseq"] = {"PC-3": ["ENCFF303AAA", "ENCFF304AAA"]}
+    plan = encode_files(cfg["release"], cfg["tfs"], cfg["cells"])
+    assert plan["RNAseq/gene_expression.PC-3.biorep2.tsv"] == {"accession": "ENCFF304AAA", "kind": "rnaseq"}
+
+
+def _without(cfg: dict, *keys: str) -> dict:
+    node = cfg
+    for key in keys[:-1]:
+        node = node[key]
+    del node[keys[-1]]
+    return cfg
+
+
+@pytest.mark.parametrize(
+    ("cfg", "expected"),
+    [
+        (
+            _without(_predicting(), "release", "encode", "accessibility", "PC-3"),
+            "c.yaml: 'release.encode.accessibility.PC-3' is missing: source encode needs a DNase-seq or ATAC-seq "
+            "signal bigWig accession for every cell in tfs; PC-3 is a prediction cell of CTCF: give its "
+            "accessions there, or its own files in 'cells.PC-3'",
+        ),
+        (
+            _without(_predicting(), "release", "encode", "accessibility", "PC-3", "relaxed"),
+            "'release.encode.accessibility.PC-3' needs conservative and relaxed peak accessions",
+        ),
+        (
+            _predicting(cells={"PC-3": {"signal": "pc3.bw", "peaks": "pc3.narrowPeak.gz"}}),
+            "c.yaml: 'release.encode.accessibility.PC-3' and 'cells.PC-3' both give files of PC-3: a cell comes "
+            "from ENCODE accessions or from your own files; drop one, or rename your own cell",
+        ),
+        (
+            _predicting(feature_sets={"dnase_rna": ["dnase", "expression"]}, rnaseq=["HepG2", "K562", "liver"]),
+            "c.yaml: 'release.encode.rnaseq.PC-3' is missing: the expression features or factornet.meta_pcs read "
+            "RNA-seq; PC-3 is a prediction cell of CTCF",
+        ),
+        (
+            # a variant of catchitt reads the feature sets as catchitt does
+            _predicting(
+                models=["baseline", "deep"],
+                variants={"deep": {"family": "catchitt"}},
+                feature_sets={"dnase_rna": ["dnase", "expression"]},
+            ),
+            "'release.encode.rnaseq.HepG2' is missing",
+        ),
+    ],
+)
+def test_prediction_cells_of_an_encode_release_are_checked_in_one_line(cfg, expected):
+    with pytest.raises(DreamTFError) as err:
+        validate_config(cfg, ROOT / "schemas" / "config.schema.yaml", source="c.yaml")
+    assert expected in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_cell_of_your_own_needs_no_accession_and_rnaseq_by_accession_is_not_mixed_in():
+    schema = ROOT / "schemas" / "config.schema.yaml"
+    cfg = _without(_predicting(), "release", "encode", "accessibility", "PC-3")
+    cfg["tfs"]["CTCF"]["predict_cells"] = ["mycell"]
+    rna = {c: ["ENCFF400AAA"] for c in ("HepG2", "K562", "liver")}
+    cfg["release"]["encode"]["rnaseq"] = rna
+    validate_config({**cfg, "feature_sets": {"dnase_rna": ["dnase", "expression"]}}, schema, source="c.yaml")
+    cfg["release"]["encode"]["rnaseq"] = {**rna, "mycell": ["ENCFF401AAA"]}
+    with pytest.raises(DreamTFError, match=r"^c.yaml: 'release.encode.rnaseq.mycell' and 'cells.mycell' both give"):
+        validate_config(cfg, schema, source="c.yaml")

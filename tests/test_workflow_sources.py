@@ -1,7 +1,6 @@
-"""Where a release comes from: a local folder, a loopback HTTP server, Synapse, ENCODE's files,
-the challenge's config (real Snakemake runs)."""
+"""Where a release comes from: a local folder, a loopback HTTP server, Synapse, the challenge's
+config (real Snakemake runs; ENCODE's files in test_workflow_encode.py)."""
 
-import json
 import os
 import shutil
 import subprocess
@@ -9,11 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from http_server import add_portal_file, serve
+from http_server import serve
 from workflow_runs import ROOT, SNAKEMAKE, job_counts, local_config, snakemake
 
 from dreamtf import release as rl
-from dreamtf.io.windowtable import read_regions
 
 pytestmark = pytest.mark.slow
 
@@ -95,66 +93,6 @@ def test_synapse_source_schedules_a_download_for_each_needed_file(tmp_path):
         "ChIPseq/peaks/conservative/ChIPseq.liver.CTCF.conservative.train.narrowPeak.gz",
     }
     assert "rule derive_labels:" not in r.stdout
-
-
-def test_encode_release_builds_regions_and_labels_and_scores_as_the_challenge_layout(tiny_run, tmp_path):
-    """ENCODE accessions from a loopback portal: the workflow writes the layout, builds the region
-    files from the FASTA and blacklist, derives every label, and scores as the simulated release."""
-    import yaml
-
-    rel = tiny_run / "resources/release"
-    portal = tmp_path / "portal"
-    chip, access, n = {}, {}, 100
-    tfs = {"CTCF": {"train_cells": ["HepG2", "K562"], "test_cells": ["liver"]}}
-    peaks = {"file_format": "bed", "file_type": "bed narrowPeak", "assay_term_name": "TF ChIP-seq"}
-    for cell in ("HepG2", "K562", "liver"):
-        for kind in ("conservative", "relaxed"):
-            acc = f"ENCFF{n:03d}AAA"
-            n += 1
-            add_portal_file(portal, acc, rl.chip_peaks_path(rel, "CTCF", cell, kind).read_bytes(), "bed.gz", **peaks)
-            chip.setdefault(cell, {})[kind] = acc
-        acc = f"ENCFF{n:03d}AAA"
-        n += 1
-        data = rl.dnase_bigwig_path(rel, cell).read_bytes()
-        add_portal_file(portal, acc, data, "bigWig", file_format="bigWig", assay_term_name="DNase-seq")
-        access[cell] = {"assay": "DNase-seq", "signal": acc}
-        for kind in ("conservative", "relaxed"):
-            acc = f"ENCFF{n:03d}AAA"
-            n += 1
-            data = rl.dnase_peaks_path(rel, cell, kind).read_bytes()
-            add_portal_file(portal, acc, data, "bed.gz", **{**peaks, "assay_term_name": "DNase-seq"})
-            access[cell][kind] = acc
-    (portal / "genome").mkdir()
-    shutil.copy(rl.fasta_path(rel, "hg19.genome.fa.gz"), portal / "genome" / "hg19.fa.gz")
-    shutil.copy(rl.blacklist_path(rel), portal / "genome" / "blacklist.bed.gz")
-    cfg = yaml.safe_load((ROOT / "tests" / "config.yaml").read_text())
-    assert cfg["tfs"] == tfs
-    with serve(portal) as srv:
-        cfg["release"] = {
-            "source": "encode",
-            "portal": srv.url,
-            "chromosomes": ["chr1", "chr2", "chr8", "chr11", "chr21", "chr22", "chrX"],
-            "annotations": {
-                "fasta": {"url": f"{srv.url}/genome/hg19.fa.gz"},
-                "blacklist": {"url": f"{srv.url}/genome/blacklist.bed.gz"},
-            },
-            "encode": {"chip": {"CTCF": chip}, "accessibility": access},
-        }
-        (tmp_path / "encode.yaml").write_text(yaml.safe_dump(cfg))
-        work = tmp_path / "work"
-        r = snakemake(work, "--configfile", str(tmp_path / "encode.yaml"))
-        assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    got = pd.read_csv(work / "results/scores/scores.tsv", sep="\t")
-    want = pd.read_csv(tiny_run / "results/scores/scores.tsv", sep="\t")
-    pd.testing.assert_frame_equal(got, want)
-    for split in ("train", "test"):  # the challenge's window rule, built here, gives the release's own files
-        built = read_regions(rl.regions_path(work / "resources/release", split))
-        shipped = read_regions(rl.regions_path(rel, split))
-        assert built.chroms == shipped.chroms and (built.start == shipped.start).all()
-    assert (work / "results/labels/CTCF.train.labels.tsv.gz").is_file()  # derived, not shipped
-    record = json.loads((work / "resources/release/encode.json").read_text())
-    assert record["accessibility_assays"] == {"HepG2": "DNase-seq", "K562": "DNase-seq", "liver": "DNase-seq"}
-    assert not (work / "resources/release/annotations/gencode.v19.annotation.gtf.gz").exists()
 
 
 def test_challenge_config_plans_the_final_round_from_synapse(tmp_path):

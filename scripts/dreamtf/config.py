@@ -144,7 +144,7 @@ def _validate(config: dict, schema_path, source: str, workdir: Path) -> dict:
     if cfg["release"]["source"] == "http" and "url" not in cfg["release"]:
         raise DreamTFError(f"{source}: 'release.url' is required when release.source is http")
     if cfg["release"]["source"] == "encode":
-        _check_encode(cfg, source)
+        _check_encode(cfg, source, families)
     if "catchitt" in families and cfg["windows"]["size"] % FEATURE_BIN:
         raise DreamTFError(
             f"{source}: 'windows.size': {cfg['windows']['size']} bp is not a multiple of {FEATURE_BIN}; "
@@ -283,36 +283,62 @@ def _check_models(raw: dict, cfg: dict, source: str) -> set[str]:
     return families
 
 
-def _check_encode(cfg: dict, source: str) -> None:
-    """An encode release needs accessions for every file the configured run reads."""
-    enc = cfg["release"]["encode"]
-    uses = {g for groups in cfg["feature_sets"].values() for g in groups} if "catchitt" in cfg["models"] else set()
-    factornet = "factornet" in cfg["models"]
-    need_peaks = "dnase_peaks" in uses or (factornet and cfg["factornet"]["open_negatives"] > 0)
-    need_rna = "expression" in uses or (factornet and cfg["factornet"]["meta_pcs"] > 0)
+def _check_encode(cfg: dict, source: str, families: set[str]) -> None:
+    """An encode release needs accessions for every file the configured run reads.
+
+    Training and test cells need ChIP-seq peaks and accessibility by accession; a prediction
+    cell needs accessibility only, by accession or as a cell of your own (``cells``), never
+    both: a name with files of its own and accessions is refused, as either choice would
+    silently drop files the config names.
+    """
+    enc, own = cfg["release"]["encode"], cfg["cells"]
+    for key in ("accessibility", "rnaseq"):
+        both = sorted(set(own) & set(enc.get(key, {})))
+        if both:
+            raise DreamTFError(
+                f"{source}: 'release.encode.{key}.{both[0]}' and 'cells.{both[0]}' both give files of "
+                f"{both[0]}: a cell comes from ENCODE accessions or from your own files; drop one, or rename "
+                "your own cell"
+            )
+    uses = {g for groups in cfg["feature_sets"].values() for g in groups} if "catchitt" in families else set()
+    factornet = "factornet" in families
+    needs = {
+        "peaks": "dnase_peaks" in uses or (factornet and cfg["factornet"]["open_negatives"] > 0),
+        "rnaseq": "expression" in uses or (factornet and cfg["factornet"]["meta_pcs"] > 0),
+    }
     for tf, spec in cfg["tfs"].items():
         for cell in spec["train_cells"] + spec["test_cells"]:
             if cell not in enc.get("chip", {}).get(tf, {}):
                 raise DreamTFError(
                     f"{source}: 'release.encode.chip.{tf}.{cell}' is missing: source encode needs the "
-                    "conservative and relaxed ChIP-seq peak accessions of every cell in tfs"
+                    "conservative and relaxed ChIP-seq peak accessions of every training and test cell in tfs"
                 )
-            acc = enc.get("accessibility", {}).get(cell)
-            if acc is None:
-                raise DreamTFError(
-                    f"{source}: 'release.encode.accessibility.{cell}' is missing: source encode needs a "
-                    "DNase-seq or ATAC-seq signal bigWig accession for every cell in tfs"
-                )
-            if need_peaks and not {"conservative", "relaxed"} <= set(acc):
-                raise DreamTFError(
-                    f"{source}: 'release.encode.accessibility.{cell}' needs conservative and relaxed peak "
-                    "accessions: the dnase_peaks features or FactorNet's open-chromatin negatives read them"
-                )
-            if need_rna and cell not in enc.get("rnaseq", {}):
-                raise DreamTFError(
-                    f"{source}: 'release.encode.rnaseq.{cell}' is missing: the expression features or "
-                    "factornet.meta_pcs read RNA-seq"
-                )
+            _check_encode_cell(enc, cell, needs, source, "")
+        for cell in spec["predict_cells"]:
+            if cell not in own:  # a cell of your own downloads nothing; its files are checked on their own
+                why = f"; {cell} is a prediction cell of {tf}: give its accessions there, or its own files in "
+                why += f"'cells.{cell}'"
+                _check_encode_cell(enc, cell, needs, source, why)
+
+
+def _check_encode_cell(enc: dict, cell: str, needs: dict, source: str, why: str) -> None:
+    """One cell's accessibility (and RNA-seq, when read) accessions; ``why`` ends each message."""
+    acc = enc.get("accessibility", {}).get(cell)
+    if acc is None:
+        raise DreamTFError(
+            f"{source}: 'release.encode.accessibility.{cell}' is missing: source encode needs a "
+            f"DNase-seq or ATAC-seq signal bigWig accession for every cell in tfs{why}"
+        )
+    if needs["peaks"] and not {"conservative", "relaxed"} <= set(acc):
+        raise DreamTFError(
+            f"{source}: 'release.encode.accessibility.{cell}' needs conservative and relaxed peak "
+            f"accessions: the dnase_peaks features or FactorNet's open-chromatin negatives read them{why}"
+        )
+    if needs["rnaseq"] and cell not in enc.get("rnaseq", {}):
+        raise DreamTFError(
+            f"{source}: 'release.encode.rnaseq.{cell}' is missing: the expression features or "
+            f"factornet.meta_pcs read RNA-seq{why}"
+        )
 
 
 def _read_yaml(path: str | os.PathLike) -> dict:

@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Collection
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -104,12 +105,14 @@ def release_files(release, *, fasta: str, tfs: dict, rnaseq_reps: int = 2) -> li
     return files
 
 
-def encode_files(release_cfg: dict, tfs: dict) -> dict[str, dict]:
+def encode_files(release_cfg: dict, tfs: dict, own: Collection[str] = ()) -> dict[str, dict]:
     """What an encode release downloads: ``{path in the layout: spec}``.
 
     A spec is ``{"url": ..., "md5": ...}`` for the genome's annotation files, or
     ``{"accession": ..., "kind": peaks | signal | rnaseq, "assays": ...}`` for ENCODE files.
-    The region files are built from the FASTA and blacklist (rule encode_regions).
+    The region files are built from the FASTA and blacklist (rule encode_regions). ChIP-seq
+    peaks come for training and test cells only; prediction cells get their accessibility
+    (and RNA-seq) files, and cells of your own (``own``, the config's ``cells``) nothing.
     """
     from .genomes import asset
 
@@ -125,6 +128,8 @@ def encode_files(release_cfg: dict, tfs: dict) -> dict[str, dict]:
             for kind, acc in enc["chip"][tf][cell].items():
                 plan[chip_peaks_path(root, tf, cell, kind)] = {"accession": acc, "kind": "peaks"}
     for cell in cells_of(tfs):
+        if cell in own:
+            continue
         acc = enc["accessibility"][cell]
         plan[dnase_bigwig_path(root, cell)] = {"accession": acc["signal"], "kind": "signal", "assays": [acc["assay"]]}
         for kind in ("conservative", "relaxed"):
