@@ -8,7 +8,8 @@ inference (the stretch path) >= 10,000 windows/s on 2 cores, so that a genome-wi
 HepG2 for 2 epochs (windows/s), predict liver's chr21 with 2 threads (windows/s, and
 windows per 2 CPU-seconds, the rate on 2 cores of its own when the machine is shared;
 `predict_jax` the same on JAX), and `profile`: where the stretch path's time goes per
-1,024 windows (the trunk, the pooling, the head; both strands).
+1,024 windows (the trunk, the pooling, the head; both strands); `predict_heads`: the
+same rate on 100,000 windows for cheaper heads (`lstm_units: 16`, `pool_width: 26`).
 
 Usage: python bench/bench_factornet.py [RELEASE] [--steps predict,...]   (default:
 bench/out/bench_release, simulated with the `bench` preset when missing; a later step
@@ -82,12 +83,28 @@ elif step in ("predict", "predict_jax", "profile"):
         info["windows_per_s"] = round(n / (time.perf_counter() - t))
         info["windows_per_2_cpu_s"] = round(2 * n / (cpu() - c))
         info["genome_wide_h_at_that_rate"] = round(60e6 / info["windows_per_s"] / 3600, 1)
+elif step == "predict_heads":
+    # cheaper heads' speed on 100,000 windows; untrained weights, as speed does not depend on them
+    from dreamtf import backends
+    backends.setup("tensorflow", gpu=False, threads=2)
+    g, d = GenomeCodes(out + "/g.u8", out + "/g.json"), ChromArrays(out + "/liver.f16", out + "/liver.json")
+    reg = read_regions(rl.regions_path(R, "test"), chroms=["chr21"])
+    sub = WindowTable(reg.path, reg.chroms, reg.chrom[200000:300000], reg.start[200000:300000], reg.size)
+    warm = WindowTable(reg.path, reg.chroms, reg.chrom[:3000], reg.start[:3000], reg.size)
+    for name, over in (("default", {}), ("lstm_units_16", {"lstm_units": 16}), ("pool_width_26", {"pool_width": 26})):
+        model = fn.build_model(1, **over)
+        meta = {"params": {**config.defaults("factornet"), **over}, "window_size": 200}
+        list(fp.predict_regions(model, meta, g, d, warm, cell="liver", batch=1024))
+        t1, c = time.perf_counter(), time.process_time()
+        n = sum(len(s) for _, _, s in fp.predict_regions(model, meta, g, d, sub, cell="liver", batch=1024))
+        w = time.perf_counter() - t1
+        info[name] = {"windows_per_s": round(n / w), "windows_per_2_cpu_s": round(2 * n / (time.process_time() - c))}
 info["wall_s"] = time.perf_counter() - t
 print(json.dumps(info))
 """
 
 
-STEPS = ["genome", "dnase", "inputs", "train", "predict", "predict_jax", "profile"]
+STEPS = ["genome", "dnase", "inputs", "train", "predict", "predict_jax", "profile", "predict_heads"]
 
 
 def main(release: Path, steps: list[str]) -> None:

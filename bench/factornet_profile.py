@@ -22,7 +22,7 @@ def profile_stretch(model, meta: dict, genome, dnase, regions, *, batch: int, n_
     """
     trunk, head, _, pool, steps = fp.stretch_model(model)
     length = meta["params"]["input_length"]
-    span = batch * 64 + length
+    span = fp._span(regions, batch, length)
     chrom, starts = next(regions.by_chrom())
     inputs = np.asarray(starts, dtype=np.int64) - (length - regions.size) // 2
     codes, track = genome.chrom(chrom), dnase.chrom(chrom)

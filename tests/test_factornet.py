@@ -304,6 +304,22 @@ def test_running_max_equals_the_maximum_of_each_stretch():
         np.testing.assert_array_equal(fp._running_max(a, width), want)
 
 
+def test_stretches_hold_a_batch_of_windows_on_a_regular_grid_and_no_more_bases():
+    def table(starts, chrom=None):
+        chrom = np.zeros(len(starts), np.int32) if chrom is None else np.asarray(chrom, np.int32)
+        return WindowTable("r.bed", ["chr1", "chr2"], chrom, np.asarray(starts, np.int64), 200)
+
+    grid = table(np.r_[0:5000:50, 9000:12000:50])  # a 50 bp grid with one gap
+    span = fp._span(grid, 16, 1000)
+    assert span == 15 * 50 + 1000
+    sizes = [sl.stop - sl.start for sl in fp._chunks(grid.start, 16, span, 1000)]
+    assert sizes[:6] == [16] * 6 and sum(sizes) == len(grid)
+    # the gap between chromosomes is no spacing; sparse windows count as 64 bp apart; one window
+    assert fp._span(table([0, 50, 100, 0, 50], [0, 0, 0, 1, 1]), 4, 1000) == 3 * 50 + 1000
+    assert fp._span(table(np.arange(0, 10**6, 5000)), 8, 1000) == 7 * 64 + 1000
+    assert fp._span(table([700]), 8, 1000) == 7 + 1000
+
+
 def test_network_learns_a_motif_planted_mid_input():
     """A 12-mer planted at 400-600 bp in a third of random inputs, no DNase: FactorNet must find it.
 
