@@ -12,7 +12,8 @@ its own process, so the figures are what a workflow job takes. `--copies 3` repe
 preset's chromosomes three times (about 3.1 Gb, the size of hg19) to show that memory
 does not grow with the genome.
 
-Usage: python bench/bench_tracks.py [--copies N]   (files under bench/out/tracks)
+Usage: python bench/bench_tracks.py [--copies N] [--steps write,track,peaks,peaks_top,ensemble]
+(files under bench/out/tracks)
 """
 
 import argparse
@@ -80,7 +81,7 @@ else:
     peaks = {**defaults("peaks"), "threshold": mode}
     smk = NS(input=NS(predictions=pred, regions=out + "/regions.bed.gz", calibration=out + "/calibration.json"),
              params=NS(size=200, peaks=peaks), output=[out + f"/CTCF.cell.{mode}.narrowPeak.gz"], log=[],
-             wildcards=NS(model="m", tf="CTCF", cell="cell"))
+             wildcards=NS(model="m", feature_set="fs", tf="CTCF", cell="cell"))
 runpy.run_path(os.path.join(sys.argv[4], "scripts", rule + ".py"), init_globals={"snakemake": smk})
 info = {"bytes": os.path.getsize(smk.output[0])}
 if rule == "score_track":
@@ -97,14 +98,22 @@ print(json.dumps(info))
 """
 
 
-def main(copies: int) -> None:
+STEPS = {
+    "track": ("score_track", "-"),
+    "peaks": ("call_peaks", "precision"),
+    "peaks_top": ("call_peaks", "top_fraction"),
+    "ensemble": ("ensemble", "-"),
+}
+
+
+def main(copies: int, steps: list[str]) -> None:
     out = OUT / "tracks" / f"x{copies}"
     out.mkdir(parents=True, exist_ok=True)
-    wall, rss, r = timed([sys.executable, "-c", WRITE, str(out), str(copies)])
-    info = r.stdout.strip()
-    print(f"{'predictions file':28s} {wall:6.1f} s  {r.cpu_seconds:6.1f} CPU s  peak RSS {rss:.2f} GB  {info}")
-    steps = [("score_track", "-"), ("call_peaks", "precision"), ("call_peaks", "top_fraction"), ("ensemble", "-")]
-    for rule, mode in steps:
+    if not (out / "regions.bed.gz").exists() or "write" in steps:
+        wall, rss, r = timed([sys.executable, "-c", WRITE, str(out), str(copies)])
+        info = r.stdout.strip()
+        print(f"{'predictions file':28s} {wall:6.1f} s  {r.cpu_seconds:6.1f} CPU s  peak RSS {rss:.2f} GB  {info}")
+    for rule, mode in (STEPS[s] for s in steps if s != "write"):
         wall, rss, r = timed([sys.executable, "-c", RULE, str(out), rule, mode, str(ROOT)])
         name = rule if mode == "-" else f"{rule} ({mode})"
         info = r.stdout.strip().splitlines()[-1]
@@ -114,4 +123,10 @@ def main(copies: int) -> None:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--copies", type=int, default=1, help="how many times the preset's chromosomes are repeated")
-    main(ap.parse_args().copies)
+    ap.add_argument(
+        "--steps",
+        default="write," + ",".join(STEPS),
+        help="comma-separated, of write (the input files; always when missing), " + ", ".join(STEPS),
+    )
+    args = ap.parse_args()
+    main(args.copies, args.steps.split(","))
