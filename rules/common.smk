@@ -235,34 +235,43 @@ def region_files():
 
 
 def release_check():
-    """What check_release reads: the genome, the region files and the label files this run uses.
+    """What check_release reads: the genome and the region files, nothing of any TF or cell.
 
-    Cells are checked one by one (rule check_cell), so that adding or removing a cell
-    changes nothing that every other job reads.
+    Cells (rule check_cell) and label files (rule check_labels) are checked one by one, so
+    that adding or removing a TF or a cell changes nothing that every other job reads.
     """
     splits = (
         ["train", "test"] if TRAINED or any(TFS[tf]["test_cells"] for tf in TFS) else []
     )
-    labels = {}
-    for tf in TFS:
-        for split in ("train", "test") if TRAINED else ("test",):
-            if split_cells(tf, split) and release_labels(tf, split):
-                labels[release_labels(tf, split)] = split_cells(tf, split)
     return {
         "fasta": str(rl.fasta_path(REL, FASTA)),
         "regions": {
             s: str(rl.regions_path(REL, s)) for s in splits or ["train", "test"]
         },
-        "labels": labels,
     }
 
 
 def check_release_inputs(wildcards):
     plan = release_check()
+    return {"fasta": plan["fasta"], "regions": list(plan["regions"].values())}
+
+
+def labels_checked(tf, split):
+    """The record that the release's label file of (tf, split) was checked (rule check_labels).
+
+    Every job reading a release's label file waits for it; labels derived from peaks
+    (rule derive_labels) need none, the run writes them from checked files itself.
+    """
+    if release_labels(tf, split):
+        return [f"results/release/labels/{tf}.{split}.json"]
+    return []
+
+
+def labels_inputs(tf, split):
+    """A job's label file of (tf, split), with the record of its check when the release ships it."""
     return {
-        "fasta": plan["fasta"],
-        "regions": list(plan["regions"].values()),
-        "labels": list(plan["labels"]),
+        "labels": labels_file(tf, split),
+        "labels_checked": labels_checked(tf, split),
     }
 
 
@@ -299,7 +308,7 @@ def evaluate_peaks_inputs(wildcards):
         "peaks": f"results/peaks/{w.model}/{w.feature_set}/{w.tf}.{w.cell}.narrowPeak.gz",
         "calibration": f"results/calibration/{w.model}/{w.feature_set}/{w.tf}.json",
         "predictions": f"results/predictions/{w.model}/{w.feature_set}/F.{w.tf}.{w.cell}.tab.gz",
-        "labels": labels_file(w.tf, "test"),
+        **labels_inputs(w.tf, "test"),
     }
     chip = rl.chip_peaks_path(REL, w.tf, w.cell, "conservative")
     if SOURCE == "simulate" or release_has(chip):
@@ -328,6 +337,9 @@ def report_inputs(wildcards):
         "scores": "results/scores/scores.tsv",
         "calibration": "results/scores/calibration.tsv",
         "labels": [labels_file(tf, "test") for tf in TFS if TFS[tf]["test_cells"]],
+        "labels_checked": [
+            f for tf in TFS if TFS[tf]["test_cells"] for f in labels_checked(tf, "test")
+        ],
         "predictions": [r["predictions"] for r in scored_runs()],
         "predicted": predicted_files(
             "results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz"

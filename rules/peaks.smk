@@ -11,6 +11,7 @@ rule calibrate:
             for c in stage_cells(w.tf, "validation")
         ],
         labels=lambda w: labels_file(w.tf, "train"),
+        labels_checked=lambda w: labels_checked(w.tf, "train"),
     output:
         "results/calibration/{model}/{feature_set}/{tf}.json",
     log:
