@@ -332,6 +332,45 @@ def predicted_files(template):
     return [template.format(**r) for r in model_runs("predict")]
 
 
+def genome_wide_files(template):
+    """``template`` filled in for every held-out cell's run when they are also predicted
+    genome-wide (predict.held_out: genome), else nothing."""
+    if config["predict"]["held_out"] != "genome":
+        return []
+    return [template.format(**r) for r in scored_runs()]
+
+
+#: a run's peak list and track; a held-out cell's genome-wide ones lie beside (never
+#: instead of) its scored ones
+PEAKS = "results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz"
+TRACK = "results/tracks/{model}/{feature_set}/{tf}.{cell}.bigWig"
+GENOME_WIDE_PREDICTIONS = (
+    "results/genome_wide/{model}/{feature_set}/F.{tf}.{cell}.tab.gz"
+)
+GENOME_WIDE_PEAKS = PEAKS.replace(".narrowPeak", ".genome_wide.narrowPeak")
+GENOME_WIDE_TRACK = TRACK.replace(".bigWig", ".genome_wide.bigWig")
+
+
+def unscored_runs():
+    """The runs the report lists apart, unscored: prediction cells, and held-out cells genome-wide."""
+    runs = [
+        dict(r, peaks=PEAKS.format(**r), track=TRACK.format(**r))
+        for r in model_runs("predict")
+    ]
+    if config["predict"]["held_out"] == "genome":
+        runs += [
+            dict(
+                r,
+                held_out=True,
+                predictions=GENOME_WIDE_PREDICTIONS.format(**r),
+                peaks=GENOME_WIDE_PEAKS.format(**r),
+                track=GENOME_WIDE_TRACK.format(**r),
+            )
+            for r in scored_runs()
+        ]
+    return runs
+
+
 def report_inputs(wildcards):
     return {
         "scores": "results/scores/scores.tsv",
@@ -341,7 +380,5 @@ def report_inputs(wildcards):
             f for tf in TFS if TFS[tf]["test_cells"] for f in labels_checked(tf, "test")
         ],
         "predictions": [r["predictions"] for r in scored_runs()],
-        "predicted": predicted_files(
-            "results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz"
-        ),
+        "predicted": [r["peaks"] for r in unscored_runs()],
     }
