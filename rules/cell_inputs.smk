@@ -13,16 +13,23 @@ def stage_cells(tf, stage):
     return TFS[tf]["train_cells"]
 
 
+def is_genome_wide(stage, tf, cell):
+    """Whether a job predicts genome-wide: a prediction cell, or a held-out cell's genome_wide stage."""
+    return stage == "genome_wide" or (
+        stage == "predictions" and is_predict_cell(tf, cell)
+    )
+
+
 def cell_regions(stage, tf, cell):
-    """The windows a job predicts: genome-wide for a prediction cell, else the stage's region file."""
-    if stage == "predictions" and is_predict_cell(tf, cell):
+    """The windows a job predicts: genome-wide (predict.chromosomes), else the stage's region file."""
+    if is_genome_wide(stage, tf, cell):
         return "results/regions/predict.bed.gz"
     return stage_regions(stage)
 
 
 def cell_chroms(stage, tf, cell):
     """The chromosomes a job predicts (None: every chromosome of its region file)."""
-    return None if is_predict_cell(tf, cell) else stage_chroms(stage)
+    return None if is_genome_wide(stage, tf, cell) else stage_chroms(stage)
 
 
 # A cell's accessibility files and RNA-seq: the user's own (config `cells`), or the release's.

@@ -240,34 +240,43 @@ def release_record():
 
 
 def release_check():
-    """What check_release reads: the genome, the region files and the label files this run uses.
+    """What check_release reads: the genome and the region files, nothing of any TF or cell.
 
-    Cells are checked one by one (rule check_cell), so that adding or removing a cell
-    changes nothing that every other job reads.
+    Cells (rule check_cell) and label files (rule check_labels) are checked one by one, so
+    that adding or removing a TF or a cell changes nothing that every other job reads.
     """
     splits = (
         ["train", "test"] if TRAINED or any(TFS[tf]["test_cells"] for tf in TFS) else []
     )
-    labels = {}
-    for tf in TFS:
-        for split in ("train", "test") if TRAINED else ("test",):
-            if split_cells(tf, split) and release_labels(tf, split):
-                labels[release_labels(tf, split)] = split_cells(tf, split)
     return {
         "fasta": str(rl.fasta_path(REL, FASTA)),
         "regions": {
             s: str(rl.regions_path(REL, s)) for s in splits or ["train", "test"]
         },
-        "labels": labels,
     }
 
 
 def check_release_inputs(wildcards):
     plan = release_check()
+    return {"fasta": plan["fasta"], "regions": list(plan["regions"].values())}
+
+
+def labels_checked(tf, split):
+    """The record that the release's label file of (tf, split) was checked (rule check_labels).
+
+    Every job reading a release's label file waits for it; labels derived from peaks
+    (rule derive_labels) need none, the run writes them from checked files itself.
+    """
+    if release_labels(tf, split):
+        return [f"results/release/labels/{tf}.{split}.json"]
+    return []
+
+
+def labels_inputs(tf, split):
+    """A job's label file of (tf, split), with the record of its check when the release ships it."""
     return {
-        "fasta": plan["fasta"],
-        "regions": list(plan["regions"].values()),
-        "labels": list(plan["labels"]),
+        "labels": labels_file(tf, split),
+        "labels_checked": labels_checked(tf, split),
     }
 
 
@@ -304,7 +313,7 @@ def evaluate_peaks_inputs(wildcards):
         "peaks": f"results/peaks/{w.model}/{w.feature_set}/{w.tf}.{w.cell}.narrowPeak.gz",
         "calibration": f"results/calibration/{w.model}/{w.feature_set}/{w.tf}.json",
         "predictions": f"results/predictions/{w.model}/{w.feature_set}/F.{w.tf}.{w.cell}.tab.gz",
-        "labels": labels_file(w.tf, "test"),
+        **labels_inputs(w.tf, "test"),
     }
     chip = rl.chip_peaks_path(REL, w.tf, w.cell, "conservative")
     if SOURCE == "simulate" or release_has(chip):
@@ -346,18 +355,58 @@ def training_inputs(wildcards):
     }
 
 
+def genome_wide_files(template):
+    """``template`` filled in for every held-out cell's run when they are also predicted
+    genome-wide (predict.held_out: genome), else nothing."""
+    if config["predict"]["held_out"] != "genome":
+        return []
+    return [template.format(**r) for r in scored_runs()]
+
+
+#: a run's peak list and track; a held-out cell's genome-wide ones lie beside (never
+#: instead of) its scored ones
+PEAKS = "results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz"
+TRACK = "results/tracks/{model}/{feature_set}/{tf}.{cell}.bigWig"
+GENOME_WIDE_PREDICTIONS = (
+    "results/genome_wide/{model}/{feature_set}/F.{tf}.{cell}.tab.gz"
+)
+GENOME_WIDE_PEAKS = PEAKS.replace(".narrowPeak", ".genome_wide.narrowPeak")
+GENOME_WIDE_TRACK = TRACK.replace(".bigWig", ".genome_wide.bigWig")
+
+
+def unscored_runs():
+    """The runs the report lists apart, unscored: prediction cells, and held-out cells genome-wide."""
+    runs = [
+        dict(r, peaks=PEAKS.format(**r), track=TRACK.format(**r))
+        for r in model_runs("predict")
+    ]
+    if config["predict"]["held_out"] == "genome":
+        runs += [
+            dict(
+                r,
+                held_out=True,
+                predictions=GENOME_WIDE_PREDICTIONS.format(**r),
+                peaks=GENOME_WIDE_PEAKS.format(**r),
+                track=GENOME_WIDE_TRACK.format(**r),
+            )
+            for r in scored_runs()
+        ]
+    return runs
+
+
 def report_inputs(wildcards):
     return {
         "scores": "results/scores/scores.tsv",
         "calibration": "results/scores/calibration.tsv",
         "labels": [labels_file(tf, "test") for tf in TFS if TFS[tf]["test_cells"]],
+        "labels_checked": [
+            f for tf in TFS if TFS[tf]["test_cells"] for f in labels_checked(tf, "test")
+        ],
         "predictions": [r["predictions"] for r in scored_runs()],
         "peaks": run_files(
             "results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz"
         ),
-        "predicted": predicted_files(
-            "results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz"
-        ),
+        "predicted": [r["peaks"] for r in unscored_runs()],
         "models": [
             f
             for kind in REPORT_MODELS.values()

@@ -42,7 +42,6 @@ rule check_release:
     conda:
         "../envs/dreamtf.yaml"
     params:
-        label_cells=list(release_check()["labels"].values()),
         splits=list(release_check()["regions"]),
         size=lookup(dpath="windows/size", within=config),
         test_chroms=lookup(dpath="chromosomes/test", within=config),
@@ -68,6 +67,25 @@ rule predict_regions:
         size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/predict_regions.py"
+
+
+# one label file of the release against the genome, for the cells the run reads from it: a job
+# per TF and split, so that adding a TF or changing its cells reruns nothing of the other TFs
+rule check_labels:
+    input:
+        labels=lambda w: release_labels(w.tf, w.split),
+        sizes="results/release/chrom.sizes",
+    output:
+        "results/release/labels/{tf}.{split}.json",
+    log:
+        "logs/check_labels/{tf}.{split}.log",
+    conda:
+        "../envs/dreamtf.yaml"
+    params:
+        cells=lambda w: split_cells(w.tf, w.split),
+        size=lookup(dpath="windows/size", within=config),
+    script:
+        "../scripts/check_labels.py"
 
 
 # one cell's accessibility files against the genome: a job per cell, so that adding or

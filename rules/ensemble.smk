@@ -11,6 +11,7 @@ rule ensemble_weights:
             else []
         ),
         labels=lambda w: labels_file(w.tf, "train"),
+        labels_checked=lambda w: labels_checked(w.tf, "train"),
     output:
         "results/models/{model}/{feature_set}/{tf}.json",
     log:

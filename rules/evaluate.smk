@@ -4,6 +4,7 @@
 rule score_predictions:
     input:
         labels=lambda w: labels_file(w.tf, "test"),
+        labels_checked=lambda w: labels_checked(w.tf, "test"),
         predictions="results/predictions/{model}/{feature_set}/F.{tf}.{cell}.tab.gz",
     output:
         "results/scores/parts/{model}/{feature_set}/{tf}.{cell}.json",

@@ -10,7 +10,7 @@ def catchitt_inputs(wildcards):
     w = wildcards
     return {
         "features": feature_files(w.feature_set, w.tf, w.cell),
-        "labels": labels_file(w.tf, "train"),
+        **labels_inputs(w.tf, "train"),
         **expression_inputs([w.cell], uses_expression(w.feature_set)),
     }
 
@@ -54,7 +54,7 @@ def train_factornet_inputs(wildcards):
         "index": "results/genome/genome.json",
         "dnase": [f"results/factornet/dnase/{c}.f16" for c in train],
         "dnase_index": [f"results/factornet/dnase/{c}.json" for c in train],
-        "labels": labels_file(tf, "train"),
+        **labels_inputs(tf, "train"),
     }
     if fn["open_negatives"] > 0:
         out["dnase_peaks"] = [cell_peaks(c, "relaxed") for c in train]

@@ -11,6 +11,7 @@ rule calibrate:
             for c in stage_cells(w.tf, "validation")
         ],
         labels=lambda w: labels_file(w.tf, "train"),
+        labels_checked=lambda w: labels_checked(w.tf, "train"),
     output:
         "results/calibration/{model}/{feature_set}/{tf}.json",
     log:
@@ -95,3 +96,26 @@ rule score_track:
         size=lookup(dpath="windows/size", within=config),
     script:
         "../scripts/score_track.py"
+
+
+# a held-out cell's genome-wide predictions (predict.held_out: genome): peaks at the same
+# threshold and a track, in files of their own beside the scored test-chromosome ones
+use rule call_peaks as call_peaks_genome_wide with:
+    input:
+        predictions=GENOME_WIDE_PREDICTIONS,
+        regions="results/regions/predict.bed.gz",
+        calibration="results/calibration/{model}/{feature_set}/{tf}.json",
+    output:
+        GENOME_WIDE_PEAKS,
+    log:
+        "logs/call_peaks_genome_wide/{model}.{feature_set}.{tf}.{cell}.log",
+
+
+use rule score_track as score_track_genome_wide with:
+    input:
+        predictions=GENOME_WIDE_PREDICTIONS,
+        sizes="results/release/chrom.sizes",
+    output:
+        GENOME_WIDE_TRACK,
+    log:
+        "logs/score_track_genome_wide/{model}.{feature_set}.{tf}.{cell}.log",

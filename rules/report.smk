@@ -35,21 +35,8 @@ rule plot_report:
     conda:
         "../envs/dreamtf.yaml"
     params:
-        runs=[
-            dict(
-                r,
-                peaks=f"results/peaks/{r['model']}/{r['feature_set']}/{r['tf']}.{r['cell']}.narrowPeak.gz",
-            )
-            for r in scored_runs()
-        ],
-        predicted=[
-            dict(
-                r,
-                peaks=f"results/peaks/{r['model']}/{r['feature_set']}/{r['tf']}.{r['cell']}.narrowPeak.gz",
-                track=f"results/tracks/{r['model']}/{r['feature_set']}/{r['tf']}.{r['cell']}.bigWig",
-            )
-            for r in model_runs("predict")
-        ],
+        runs=[dict(r, peaks=PEAKS.format(**r)) for r in scored_runs()],
+        predicted=unscored_runs(),
         labels={tf: labels_file(tf, "test") for tf in TFS if TFS[tf]["test_cells"]},
         chroms=lookup(dpath="chromosomes/test", within=config),
         # published final-round figures beside real data only, never beside a simulated release
@@ -93,6 +80,8 @@ rule results:
         run_files("results/tracks/{model}/{feature_set}/{tf}.{cell}.bigWig"),
         predicted_files("results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz"),
         predicted_files("results/tracks/{model}/{feature_set}/{tf}.{cell}.bigWig"),
+        genome_wide_files(GENOME_WIDE_PEAKS),
+        genome_wide_files(GENOME_WIDE_TRACK),
         family_targets(),
         release_record(),
         "results/report/summary.md",

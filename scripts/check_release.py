@@ -1,4 +1,4 @@
-"""Rule check_release: one pass over the genome, region and label files the run uses (mismatches caught early)."""
+"""Rule check_release: one pass over the genome and region files (mismatches caught early); writes chrom.sizes."""
 
 import logging
 
@@ -10,7 +10,6 @@ def main(smk):
     sizes = check_release(
         fasta=smk.input.fasta,
         regions=dict(zip(smk.params.splits, smk.input.regions)),
-        labels={path: list(cells) for path, cells in zip(smk.input.labels, smk.params.label_cells)},
         size=smk.params.size,
         test_chroms=list(smk.params.test_chroms),
         valid_chroms=list(smk.params.valid_chroms),

@@ -45,14 +45,19 @@ def test_bigwig_with_other_chromosome_names_fails_clearly(tiny_run, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "damage, expected",
+    "damage, rule_log, expected",
     [
-        ("header", "CTCF.train.labels.tsv.gz, line 1: expected the header 'chr<TAB>start<TAB>stop"),
-        ("value", "label 'X' in column 'HepG2'; expected U, A or B"),
-        ("truncate", "test_regions.blacklistfiltered.bed.gz"),
+        # each label file is checked by a job of its own (TF and split), the genome and regions by check_release
+        (
+            "header",
+            "check_labels/CTCF.train.log",
+            "CTCF.train.labels.tsv.gz, line 1: expected the header 'chr<TAB>start",
+        ),
+        ("value", "check_labels/CTCF.train.log", "label 'X' in column 'HepG2'; expected U, A or B"),
+        ("truncate", "check_release/check.log", "test_regions.blacklistfiltered.bed.gz"),
     ],
 )
-def test_damaged_release_files_fail_clearly(tiny_run, tmp_path, damage, expected):
+def test_damaged_release_files_fail_clearly(tiny_run, tmp_path, damage, rule_log, expected):
     release = tmp_path / "rel"
     shutil.copytree(tiny_run / "resources/release", release)
     lp = rl.labels_path(release, "CTCF")
@@ -70,10 +75,13 @@ def test_damaged_release_files_fail_clearly(tiny_run, tmp_path, damage, expected
     work = tmp_path / "work"
     r = snakemake(work, "--configfile", str(local_config(tmp_path, release)))
     assert r.returncode != 0
-    log = (work / "logs/check_release/check.log").read_text()
+    log = (work / "logs" / rule_log).read_text()
     assert expected in log, log
     if damage == "value":
         assert "line 6" in log
+    if damage != "truncate":
+        assert not (work / "results/release/labels/CTCF.train.json").exists()
+        assert not list((work / "results/models").rglob("*.zip"))  # no model trained on bad labels
 
 
 def _rename_peak_chroms(path: Path) -> None:

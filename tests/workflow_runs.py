@@ -36,3 +36,17 @@ def job_counts(result: subprocess.CompletedProcess) -> dict[str, int]:
         if len(parts) == 2 and parts[1].isdigit() and parts[0] != "total":
             counts[parts[0]] = int(parts[1])
     return counts
+
+
+def planned_jobs(result: subprocess.CompletedProcess) -> list[dict]:
+    """The jobs a dry run (``-n``, without ``--quiet``) plans: one dict each, its rule, outputs and wildcards."""
+    jobs = []
+    for line in result.stdout.splitlines():
+        if line.startswith(("rule ", "localrule ")) and line.endswith(":"):
+            jobs.append({"rule": line.split()[1].rstrip(":"), "output": [], "wildcards": {}})
+        elif jobs and line.startswith("    output: "):
+            jobs[-1]["output"] = line.removeprefix("    output: ").split(", ")
+        elif jobs and line.startswith("    wildcards: "):
+            pairs = (p.split("=", 1) for p in line.removeprefix("    wildcards: ").split(", "))
+            jobs[-1]["wildcards"] = dict(pairs)
+    return jobs

@@ -81,7 +81,12 @@ def describe(*path: str) -> str:
 
 
 def _fill_defaults(schema: dict, value):
-    """Recursively insert schema defaults into ``value`` (a dict/list from YAML)."""
+    """Recursively insert schema defaults into ``value`` (a dict/list from YAML).
+
+    A mapping marked ``mergeDefault`` in the schema keeps its default's keys the given one leaves out.
+    A section's keys come in the schema's order, whatever order the files wrote them in: Snakemake
+    compares a job's params as text, so settings must read the same however a config spelled them.
+    """
     if isinstance(value, dict):
         props = schema.get("properties", {})
         for key, sub in props.items():
@@ -89,11 +94,18 @@ def _fill_defaults(schema: dict, value):
                 value[key] = copy.deepcopy(sub["default"])
             if key in value:
                 value[key] = _fill_defaults(sub, value[key])
+            if sub.get("mergeDefault") and isinstance(value.get(key), dict):
+                # an open mapping (catchitt.xgboost) keeps the default's keys it leaves out; filled in
+                # here, each model's settings read the same whichever file or section named a key, so a
+                # job reruns only when its own effective settings change
+                value[key] = {**sub["default"], **value[key]}
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict):
             for key in value:
                 if key not in props:
                     value[key] = _fill_defaults(extra, value[key])
+        if props:
+            value = {**{k: value[k] for k in props if k in value}, **value}
     return value
 
 

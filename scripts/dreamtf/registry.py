@@ -119,9 +119,11 @@ FAMILIES: dict[str, Family] = {
     )
 }
 
-#: the two stages every family predicts: the held-out cells on the test region file, and the
-#: training cells' validation chromosomes (peak thresholds and ensemble weights are chosen there)
-STAGES = ("predictions", "validation")
+#: the stages every family predicts: the held-out cells on the test region file (prediction
+#: cells genome-wide), the training cells' validation chromosomes (peak thresholds and ensemble
+#: weights are chosen there), and held-out cells genome-wide (``predict.held_out: genome``), in
+#: files apart from their scored ones
+STAGES = ("predictions", "validation", "genome_wide")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from .io.bigwig import check_track, max_signal
 from .io.chroms import check_same_chroms, chrom_sort_key, write_chrom_sizes
 from .io.fasta import fasta_sizes
 from .io.narrowpeak import read_narrowpeak
-from .io.windowtable import check_label_file, read_regions
+from .io.windowtable import read_labels, read_regions
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +225,7 @@ def check_release(
     fasta,
     bigwigs: dict[str, str] | None = None,
     regions: dict[str, str],
-    labels: dict[str, list[str]],
+    labels: dict[str, list[str]] | None = None,
     size: int,
     test_chroms: list[str],
     valid_chroms: list[str],
@@ -234,9 +234,11 @@ def check_release(
     """Check the release files a run uses, before any job reads them.
 
     ``bigwigs`` maps cells to their DNase bigWigs, ``regions`` splits (train, test) to
-    region files and ``labels`` label TSVs to the cells read from them. Chromosome names
-    and lengths must agree with the FASTA, windows must be ``size`` bp and lie inside
-    their chromosomes, labels must be U/A/B, signal values finite and >= 0, and the
+    region files and ``labels`` label TSVs to the cells read from them (the workflow checks
+    each label file in a job of its own, :func:`check_labels`, so that adding a TF reruns
+    nothing that every job reads). Chromosome names and lengths must agree with the FASTA,
+    windows must be ``size`` bp and lie inside their chromosomes, labels must be U/A/B
+    (:func:`check_labels`), signal values finite and >= 0, and the
     configured test (validation) chromosomes must be in the genome and the test
     (training) region file. The first problem is one line naming the file. Returns the
     FASTA's chromosome sizes (written to ``out_sizes``, in natural order, when given).
@@ -270,12 +272,34 @@ def check_release(
         for c, n in chroms.items():
             if sizes[c] != n:
                 raise DreamTFError(f"{bw_path}: {c} is {n} bp long but {sizes[c]} bp in {fa_name}")
-    for path, cells in labels.items():
-        chroms = check_label_file(path, cells, size=size)
-        check_same_chroms(sizes, fa_name, chroms, Path(path).name)
+    for path, cells in (labels or {}).items():
+        check_labels(path, cells, sizes=sizes, size=size, genome=fa_name)
     if out_sizes:
         write_chrom_sizes(out_sizes, dict(sorted(sizes.items(), key=lambda kv: chrom_sort_key(kv[0]))))
     return sizes
+
+
+def check_labels(path, cells: list[str], *, sizes: dict[str, int], size: int, genome: str = "the genome") -> dict:
+    """Check one label TSV for the cells a run reads from it, before any job reads it.
+
+    The header must name ``cells``, every value be U/A/B, windows be ``size`` bp, sorted,
+    on the genome's chromosomes and inside them. The first problem is one line naming the
+    file. Returns a small record of what was checked (written by rule check_labels).
+    """
+    table = read_labels(path, cells=cells, size=size)
+    check_same_chroms(sizes, genome, table.chroms, Path(path).name)
+    for chrom, starts in table.by_chrom():
+        if starts[-1] + size > sizes[chrom]:
+            raise DreamTFError(
+                f"{path}: window {chrom}:{starts[-1]}-{starts[-1] + size} runs past the end of {chrom} "
+                f"({sizes[chrom]} bp in {genome}); is it from another genome build?"
+            )
+    return {
+        "labels": str(path),
+        "cells": list(cells),
+        "chromosomes": sorted(table.chroms, key=chrom_sort_key),
+        "windows": len(table),
+    }
 
 
 def check_cell(

@@ -165,8 +165,8 @@ def write_report(
     ``calibration`` (calibration.tsv) adds the peak calibration table and its plot;
     ``feature_sets`` (the config's) and ``models`` (:func:`dreamtf.registry.report_files`)
     the sections on the models. ``predicted`` lists the prediction cells' runs (model,
-    feature_set, tf, cell, and their ``peaks`` and ``track`` files): listed apart, as they
-    have no labels to score.
+    feature_set, tf, cell, and their ``peaks`` and ``track`` files), and held-out cells'
+    genome-wide ones (``held_out``): listed apart, as they have no labels to score there.
     """
     df = read_scores_table(scores, COLUMNS)
     df["pair"] = df["tf"] + " / " + df["cell_type"]
@@ -308,16 +308,21 @@ def peak_lists_markdown(runs: list[dict], cal: pd.DataFrame) -> str:
 
 
 def predicted_markdown(runs: list[dict]) -> str:
-    """The prediction cells' peak lists and tracks, one row per run (no scores: these cells have no labels)."""
+    """The prediction cells' peak lists and tracks, one row per run (no scores: these cells have no labels).
+
+    A held-out cell's genome-wide run is marked as such: its scores are those on the test chromosomes above.
+    """
     rows = [
         "\n## Prediction cells (not scored)\n\nCells predicted without labels, at the peak threshold "
-        "chosen on the training cells' validation chromosomes.\n\n",
+        "chosen on the training cells' validation chromosomes; a held-out cell predicted genome-wide "
+        "(`predict.held_out: genome`) is scored on the test chromosomes only.\n\n",
         "| TF | cell type | model:feature set | peaks | peak list | track |\n|---|---|---|---|---|---|\n",
     ]
     for r in runs:
         n = sum(len(p) for p in read_narrowpeak(r["peaks"], allow_empty=True).values())
         rows.append(
-            f"| {r['tf']} | {r['cell']} | {r['model']}:{r['feature_set']} | {n:,} | `{r['peaks']}` | `{r['track']}` |\n"
+            f"| {r['tf']} | {r['cell']}{' (held out, genome-wide)' if r.get('held_out') else ''} | "
+            f"{r['model']}:{r['feature_set']} | {n:,} | `{r['peaks']}` | `{r['track']}` |\n"
         )
     return "".join(rows)
 

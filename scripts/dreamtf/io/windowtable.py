@@ -322,11 +322,6 @@ def read_labels(
     return t
 
 
-def check_label_file(path: str | os.PathLike, cells: list[str] | None = None, size: int | None = None) -> list[str]:
-    """Read a label TSV once, checking header, cells, values and widths; return its chromosomes."""
-    return read_labels(path, cells=cells, size=size).chroms
-
-
 def read_predictions(
     path: str | os.PathLike, *, chroms: Iterable[str] | None = None, size: int | None = None
 ) -> WindowTable:
