@@ -63,7 +63,13 @@ rule train_factornet:
         gpu=factornet_gpu,
     params:
         cells=lambda w: TFS[w.tf]["train_cells"],
-        rnaseq=lambda w: {c: rnaseq_files(c) for c in tf_cells(w.tf)},
+        # every cell's RNA-seq only when the model reads expression (meta_pcs): else adding
+        # a held-out or prediction cell would change this and retrain the model
+        rnaseq=lambda w: (
+            {c: rnaseq_files(c) for c in tf_cells(w.tf)}
+            if RUN[w.model].settings["meta_pcs"]
+            else {}
+        ),
         test_chroms=lookup(dpath="chromosomes/test", within=config),
         valid_chroms=lookup(dpath="chromosomes/validation", within=config),
         size=lookup(dpath="windows/size", within=config),

@@ -6,7 +6,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from workflow_runs import ROOT, snakemake
+from workflow_runs import ROOT, job_counts, snakemake
 
 pytestmark = pytest.mark.slow
 
@@ -54,12 +54,26 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
     # FOXA1 one of its forkhead family (demo: CTCF MA0139.2 q 1.7e-6, REST MA0138.3 q 1.2e-6,
     # FOXA1 its own MA0148.5 q 2.1e-4; with one motif-seeded kernel FOXN3's MA1489.1 q 0.04)
     for tf, family in (("CTCF", "CTCF"), ("REST", "REST"), ("FOXA1", "FOX")):
-        top = json.loads((tmp_path / f"results/interpret/factornet/{tf}/summary.json").read_text())["motifs"][0]
+        summary = json.loads((tmp_path / f"results/interpret/factornet/{tf}/summary.json").read_text())
+        top = summary["motifs"][0]
         assert top["name"].upper().startswith(family) and top["q_value"] < 0.05, top
+        # the demo seeds kernels with that matrix: the summary says so and sets each motif beside the seed
+        assert summary["kernels_seeded_with"] and "echoes_seed" in top and "seed_match" in top, summary
     train_s = sum(
         float((tmp_path / f"benchmarks/train_factornet/factornet.{tf}.tsv").read_text().splitlines()[1].split()[0])
         for tf in ("CTCF", "FOXA1", "REST")
     )
+    # a prediction cell more trains nothing: not even FactorNet, which reads every cell's
+    # RNA-seq only when it uses expression (meta_pcs)
+    (tmp_path / "more.yaml").write_text(
+        (ROOT / "config.yaml")
+        .read_text()
+        .replace("    test_cells: [liver]\n", "    test_cells: [liver]\n    predict_cells: [PC-3]\n", 1)
+    )
+    dry = snakemake(tmp_path, "--configfile", str(tmp_path / "more.yaml"), "-n", "--quiet", "rules")
+    planned = job_counts(dry)
+    assert dry.returncode == 0 and planned.get("predict_factornet") == 1, dry.stdout[-3000:] + dry.stderr[-3000:]
+    assert not {"train_factornet", "train_catchitt", "simulate_release", "check_release"} & set(planned), planned
     # the target is 3 min per TF (the demo: 119 + 116 + 89 s on 2 cores, with 400 bp inputs, up to 20 epochs,
     # one thread each and two side by side); the bound allows a CI machine 1.5x slower than the target
     assert train_s < 3 * 180 * 1.5, train_s
