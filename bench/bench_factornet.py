@@ -9,7 +9,8 @@ HepG2 for 2 epochs (windows/s), predict liver's chr21 with 2 threads (windows/s,
 windows per 2 CPU-seconds, the rate on 2 cores of its own when the machine is shared;
 `predict_jax` the same on JAX), and `profile`: where the stretch path's time goes per
 1,024 windows (the trunk, the pooling, the head; both strands); `predict_heads`: the
-same rate on 100,000 windows for cheaper heads (`lstm_units: 16`, `pool_width: 26`).
+same rate on 100,000 windows for cheaper heads (`lstm_units: 16`, `pool_width: 26`) and
+for the demo's shorter input (`input_length: 400`).
 
 Usage: python bench/bench_factornet.py [RELEASE] [--steps predict,...]   (default:
 bench/out/bench_release, simulated with the `bench` preset when missing; a later step
@@ -91,7 +92,14 @@ elif step == "predict_heads":
     reg = read_regions(rl.regions_path(R, "test"), chroms=["chr21"])
     sub = WindowTable(reg.path, reg.chroms, reg.chrom[200000:300000], reg.start[200000:300000], reg.size)
     warm = WindowTable(reg.path, reg.chroms, reg.chrom[:3000], reg.start[:3000], reg.size)
-    for name, over in (("default", {}), ("lstm_units_16", {"lstm_units": 16}), ("pool_width_26", {"pool_width": 26})):
+    heads = {
+        "default": {},
+        "lstm_units_16": {"lstm_units": 16},
+        "pool_width_26": {"pool_width": 26},
+        # the demo's model (config.yaml): 400 bp of input, so 28 pooled steps where 1,000 bp give 75
+        "input_length_400": {"input_length": 400},
+    }
+    for name, over in heads.items():
         model = fn.build_model(1, **over)
         meta = {"params": {**config.defaults("factornet"), **over}, "window_size": 200}
         list(fp.predict_regions(model, meta, g, d, warm, cell="liver", batch=1024))
