@@ -118,7 +118,8 @@ def test_challenge_config_plans_the_final_round_from_synapse(tmp_path):
     assert counts["predict_factornet"] == held_out + validation and counts["predict_baseline"] == held_out + validation
     assert counts["train_factornet"] == 12 and counts["features_motif"] == 12
     assert counts["dnase_cache"] == 14 and counts["check_cell"] == 14  # every training and held-out cell type
-    assert counts["download_release_file"] == 111 and sum(counts.values()) == 1191
+    assert counts["check_labels"] == 24  # each TF's training and final-round label files, a job each
+    assert counts["download_release_file"] == 111 and sum(counts.values()) == 1216
     assert "derive_labels" not in counts
 
 
