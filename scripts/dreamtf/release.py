@@ -251,12 +251,7 @@ def check_release(
     for split, path in regions.items():
         reg = read_regions(path, size=size)
         check_same_chroms(sizes, fa_name, reg.chroms, Path(path).name)
-        for chrom, starts in reg.by_chrom():
-            if starts[-1] + size > sizes[chrom]:
-                raise DreamTFError(
-                    f"{path}: window {chrom}:{starts[-1]}-{starts[-1] + size} runs past the end of {chrom} "
-                    f"({sizes[chrom]} bp in {fa_name}); is it from another genome build?"
-                )
+        check_inside(path, reg, sizes, size, fa_name)
         region_chroms[split] = reg.chroms
     for split, key, chroms in (
         ("test", "chromosomes.test", test_chroms),
@@ -279,6 +274,16 @@ def check_release(
     return sizes
 
 
+def check_inside(path, table, sizes: dict[str, int], size: int, genome: str) -> None:
+    """Every window of ``table`` (sorted by start per chromosome) ends inside its chromosome."""
+    for chrom, starts in table.by_chrom():
+        if starts[-1] + size > sizes[chrom]:
+            raise DreamTFError(
+                f"{path}: window {chrom}:{starts[-1]}-{starts[-1] + size} runs past the end of {chrom} "
+                f"({sizes[chrom]} bp in {genome}); is it from another genome build?"
+            )
+
+
 def check_labels(path, cells: list[str], *, sizes: dict[str, int], size: int, genome: str = "the genome") -> dict:
     """Check one label TSV for the cells a run reads from it, before any job reads it.
 
@@ -288,12 +293,7 @@ def check_labels(path, cells: list[str], *, sizes: dict[str, int], size: int, ge
     """
     table = read_labels(path, cells=cells, size=size)
     check_same_chroms(sizes, genome, table.chroms, Path(path).name)
-    for chrom, starts in table.by_chrom():
-        if starts[-1] + size > sizes[chrom]:
-            raise DreamTFError(
-                f"{path}: window {chrom}:{starts[-1]}-{starts[-1] + size} runs past the end of {chrom} "
-                f"({sizes[chrom]} bp in {genome}); is it from another genome build?"
-            )
+    check_inside(path, table, sizes, size, genome)
     return {
         "labels": str(path),
         "cells": list(cells),
