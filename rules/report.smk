@@ -76,12 +76,10 @@ rule plot_training:
 rule results:
     input:
         "results/scores/scores.tsv",
-        run_files("results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz"),
-        run_files("results/tracks/{model}/{feature_set}/{tf}.{cell}.bigWig"),
-        predicted_files("results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz"),
-        predicted_files("results/tracks/{model}/{feature_set}/{tf}.{cell}.bigWig"),
-        genome_wide_files(GENOME_WIDE_PEAKS),
-        genome_wide_files(GENOME_WIDE_TRACK),
+        run_files(PEAKS),
+        run_files(TRACK),
+        [r["peaks"] for r in unscored_runs()],
+        [r["track"] for r in unscored_runs()],
         family_targets(),
         release_record(),
         "results/report/summary.md",

@@ -1,0 +1,77 @@
+# The input functions of the report's rules (rules/report.smk): the scored runs' peaks and
+# tracks, the runs listed apart (prediction cells, held-out cells genome-wide), and the
+# trained models' files. No rules here.
+
+
+# the trained models' files the report summarises: model cards, FactorNet's logs, ensemble weights
+REPORT_MODELS = registry.report_files(RUN, TFS)
+
+
+def baseline_run():
+    """The run the ranked table compares with: the first baseline model's, if the run has one."""
+    base = models_of("baseline")
+    return f"{base[0].name}:{base[0].feature_sets[0]}" if base else None
+
+
+def training_inputs(wildcards):
+    return {
+        "scores": "results/scores/scores.tsv",
+        "histories": [e["history"] for e in REPORT_MODELS["factornet"]],
+        "metas": [e["meta"] for e in REPORT_MODELS["factornet"]],
+    }
+
+
+#: a run's peak list and track; a held-out cell's genome-wide ones lie beside (never
+#: instead of) its scored ones
+PEAKS = "results/peaks/{model}/{feature_set}/{tf}.{cell}.narrowPeak.gz"
+TRACK = "results/tracks/{model}/{feature_set}/{tf}.{cell}.bigWig"
+GENOME_WIDE_PREDICTIONS = (
+    "results/genome_wide/{model}/{feature_set}/F.{tf}.{cell}.tab.gz"
+)
+GENOME_WIDE_PEAKS = PEAKS.replace(".narrowPeak", ".genome_wide.narrowPeak")
+GENOME_WIDE_TRACK = TRACK.replace(".bigWig", ".genome_wide.bigWig")
+
+
+def unscored_runs():
+    """The runs the report lists apart, unscored: prediction cells, and held-out cells genome-wide."""
+    runs = [
+        dict(r, peaks=PEAKS.format(**r), track=TRACK.format(**r))
+        for r in model_runs("predict")
+    ]
+    if config["predict"]["held_out"] == "genome":
+        runs += [
+            dict(
+                r,
+                held_out=True,
+                predictions=GENOME_WIDE_PREDICTIONS.format(**r),
+                peaks=GENOME_WIDE_PEAKS.format(**r),
+                track=GENOME_WIDE_TRACK.format(**r),
+            )
+            for r in scored_runs()
+        ]
+    return runs
+
+
+def report_inputs(wildcards):
+    return {
+        "scores": "results/scores/scores.tsv",
+        "calibration": "results/scores/calibration.tsv",
+        "labels": [labels_file(tf, "test") for tf in TFS if TFS[tf]["test_cells"]],
+        "labels_checked": [
+            f for tf in TFS if TFS[tf]["test_cells"] for f in labels_checked(tf, "test")
+        ],
+        "predictions": [r["predictions"] for r in scored_runs()],
+        "peaks": run_files(PEAKS),
+        "predicted": [r["peaks"] for r in unscored_runs()],
+        "models": [
+            f
+            for kind in REPORT_MODELS.values()
+            for e in kind
+            for f in (e.get("path"), e.get("history"), e.get("meta"))
+            if f
+        ],
+        # the summary links FactorNet's training curves
+        "training": (
+            ["results/report/training_curves.png"] if REPORT_MODELS["factornet"] else []
+        ),
+    }
