@@ -9,6 +9,7 @@
 <release>/DNASE/fold_coverage_wiggles/DNASE.<cell>.fc.signal.bigwig
 <release>/DNASE/peaks/{conservative,relaxed}/DNASE.<cell>.{conservative,relaxed}.narrowPeak.gz
 <release>/RNAseq/gene_expression.<cell>.biorep<N>.tsv
+<release>/flank_modules.meme                          simulated with release.flank_module > 0 only
 ```
 """
 
@@ -82,6 +83,11 @@ def rnaseq_path(release, cell: str, rep: int) -> Path:
 def blacklist_path(release) -> Path:
     """Not part of the official release: the simulator's blacklist, for ``dreamtf labels``."""
     return Path(release) / "annotations" / "blacklist.bed.gz"
+
+
+def flank_modules_path(release) -> Path:
+    """The flanking modules a simulated release planted (MEME, one motif per TF), not a challenge file."""
+    return Path(release) / "flank_modules.meme"
 
 
 def chrom_sizes_path(release) -> Path:

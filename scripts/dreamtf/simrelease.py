@@ -22,6 +22,7 @@ from .io.bigwig import BigWigWriter
 from .io.chroms import chrom_sort_key, write_chrom_sizes
 from .io.fasta import fasta_writer, write_fasta_record
 from .io.files import atomic_write_text, remove_stale_temps
+from .io.motiffile import write_meme
 from .io.narrowpeak import Peaks, empty_peaks, write_narrowpeak
 from .io.windowtable import write_labels, write_regions
 from .labels import label_counts, label_windows
@@ -149,6 +150,7 @@ class _Plan:
     label_rule: str
     min_overlap: int
     end_n: int
+    flank: sim.FlankModules | None = None
 
 
 @dataclass
@@ -189,14 +191,18 @@ def write_simulated_release(
     step: int,
     label_rule: str,
     min_overlap: int = 1,
+    flank_module: float = 0.0,
 ) -> dict:
     """Simulate a complete release under ``out`` and return a small summary.
 
     ``tfs`` is ``{tf: {"train_cells": [...], "test_cells": [...]}}`` (default: the
-    challenge-like table in :data:`dreamtf.simulate.DEFAULT_TFS`).
+    challenge-like table in :data:`dreamtf.simulate.DEFAULT_TFS`). ``flank_module``: the share
+    of motif instances given a flanking module (:class:`dreamtf.simulate.FlankModules`).
     """
     if preset not in sim.PRESETS:
         raise DreamTFError(f"unknown preset {preset!r}; expected one of {', '.join(sim.PRESETS)}")
+    if not 0 <= flank_module <= 1:
+        raise DreamTFError(f"flank_module is {flank_module}; expected a share from 0 to 1")
     tfs = tfs or sim.DEFAULT_TFS
     sizes = dict(chrom_sizes or sim.PRESETS[preset])
     missing = [c for c in test_chroms if c not in sizes]
@@ -221,12 +227,15 @@ def write_simulated_release(
         label_rule=label_rule,
         min_overlap=min_overlap,
         end_n=sim.END_N.get(preset, 1_000),
+        flank=sim.FlankModules.draw(flank_module, seed, list(tfs)) if flank_module > 0 else None,
     )
     remove_stale_temps(out)  # what a killed earlier run left
     stage = rl.stage_dir(out)
     try:
         summary = _write_all(stage, plan)
         rl.publish(stage, out)
+        if plan.flank is None:  # a release without modules keeps no earlier run's module file
+            rl.flank_modules_path(out).unlink(missing_ok=True)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
@@ -252,13 +261,18 @@ def _write_all(stage: Path, plan: _Plan) -> dict:
     write_bed3(rl.blacklist_path(stage), {c: got.blacklist[c] for c in plan.chroms})
     write_chrom_sizes(rl.chrom_sizes_path(stage), {c: plan.sizes[c] for c in plan.chroms})
     _write_genes(stage, got.genes, plan.cells, plan.tfs, plan.expr, got.open_promoters, plan.seed)
-    return {
+    summary = {
         "chromosomes": len(plan.chroms),
         "cells": plan.cells,
         "tfs": list(plan.tfs),
         "train_windows": int(sum(len(got.regions[c]) for c in train_chroms)),
         "bound_train_windows": n_bound,
     }
+    if plan.flank is not None:  # what the release planted, one motif per TF
+        modules = [(tf, f"{tf}_flank_module", m, plan.flank.planted[tf]) for tf, m in plan.flank.matrices.items()]
+        write_meme(rl.flank_modules_path(stage), modules)
+        summary["flank_module_sites"] = dict(plan.flank.planted)
+    return summary
 
 
 def _simulate_chromosomes(stage: Path, plan: _Plan) -> _Simulated:
@@ -274,7 +288,7 @@ def _simulate_chromosomes(stage: Path, plan: _Plan) -> _Simulated:
         for chrom in tqdm(plan.chroms, desc="simulating chromosomes", unit="chrom"):
             length = plan.sizes[chrom]
             rng = sim.rng_for(plan.seed, "chrom", chrom)
-            cs = sim.simulate_chrom(chrom, length, plan.cells, plan.models, plan.expr, rng, plan.end_n)
+            cs = sim.simulate_chrom(chrom, length, plan.cells, plan.models, plan.expr, rng, plan.end_n, plan.flank)
             write_fasta_record(fa, chrom, cs.seq)
             got.blacklist[chrom] = sim.simulate_blacklist(chrom, length, rng, plan.end_n)
             got.regions[chrom] = region_starts(length, got.blacklist[chrom], plan.size, plan.step)

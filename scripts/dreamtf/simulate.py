@@ -15,6 +15,13 @@ The model, one chromosome at a time:
   strength, is high in open and low in closed chromatin, and is near zero where the
   TF is not expressed; it also binds some open sites with no motif (indirect
   binding). CTCF's sites are mostly constitutively open and bound across cells.
+* **Flanking modules** (``flank_module`` > 0, off by default): a share of each TF's
+  instances, open and closed, also carry a 10 bp module 4 bp upstream of the core on
+  the instance's strand, like CTCF's upstream module. Its matrix is drawn per TF from
+  the seed, so it is in no database, and instances without it bind 5 times less often:
+  the database matrix then misses what sets bound sites apart, which motif learning
+  has to recover. The modules come from streams of their own, so a release without
+  them is byte-identical to one from before they existed.
 * **DNase fold change**: each open site gives a peak whose height grows when any TF
   binds there; bound motifs leave a footprint (a dip over the motif); sparse low
   noise elsewhere; zero everywhere else.
@@ -87,6 +94,23 @@ GENES_PER_MB = 9.0
 DISTAL_PER_MB = 85.0
 END_N = {"demo": 1_000, "bench": 10_000}
 
+#: Flanking module geometry: FLANK_LEN bp, then FLANK_GAP bp, then the core, read on the
+#: instance's strand (as CTCF's upstream module sits a few bp from its core). 10 bp at
+#: about 0.85 per base is specific enough that chance matches beside a core are rare
+#: (about 1 in 300 reach 7 of 10 consensus bases); the gap, like the spacer of real
+#: composite sites, keeps the two apart, so that a learned motif reads as a second matrix
+#: rather than as an extension of the core.
+FLANK_LEN = 10
+FLANK_GAP = 4
+#: Binding probability of an instance without the module, relative to one with it: low
+#: enough that among strong core matches the module, not the core, decides binding (so a
+#: model given only the database matrix is told too little), yet not zero, as real sites
+#: lacking a cofactor's motif still bind sometimes.
+FLANK_ABSENT = 0.2
+#: Range of the module's probability on its consensus base, drawn per position (mean 0.85):
+#: a consensus a model can learn, with the variation real matrices have.
+FLANK_CONSENSUS = (0.8, 0.9)
+
 
 @dataclass
 class TFModel:
@@ -107,7 +131,8 @@ class ChromSim:
     site_open: np.ndarray  # bool, (n_sites, n_cells)
     site_height: np.ndarray  # base DNase height, (n_sites,)
     n_promoters: int
-    # per TF: dict with positions, strand, motif score, bound (n, n_cells), site index (-1 = closed)
+    # per TF: dict with positions, strand, motif score, bound (n, n_cells), site index (-1 = closed),
+    # and with flanking modules on, flank (whether each instance carries the module)
     tf_sites: dict = field(default_factory=dict)
 
 
@@ -197,6 +222,66 @@ def plant(seq: np.ndarray, pos: np.ndarray, codes: np.ndarray, strand: np.ndarra
     seq[idx] = inst
 
 
+def sample_matrix(probs: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw ``n`` sequences (codes, shape (n, length)) base by base from the probabilities ``probs``."""
+    cum = np.cumsum(probs, axis=1)
+    u = rng.random((n, len(probs), 1))
+    return (u > cum[None, :, :]).sum(axis=2).astype(np.uint8).clip(0, 3)
+
+
+def flank_matrix(rng: np.random.Generator) -> np.ndarray:
+    """A flanking module's (FLANK_LEN, 4) probabilities: a random consensus, about 0.85 on it per position.
+
+    The consensus has no CpG, as the simulated genome is CpG-depleted outside islands and
+    a CpG-rich module would mark its sites by composition alone, and at least three
+    different bases, as a low-complexity one would match simple repeats by chance.
+    """
+    while True:
+        cons = rng.integers(0, 4, FLANK_LEN)
+        if len(set(cons.tolist())) >= 3 and not np.any((cons[:-1] == 1) & (cons[1:] == 2)):
+            break
+    top = rng.uniform(*FLANK_CONSENSUS, FLANK_LEN)
+    probs = np.repeat(((1 - top) / 3)[:, None], 4, axis=1)
+    probs[np.arange(FLANK_LEN), cons] = top
+    return probs
+
+
+def flank_starts(pos: np.ndarray, strand: np.ndarray, core_len: int) -> np.ndarray:
+    """First base (on the + strand) of the module beside cores of ``core_len`` bp centred on ``pos``.
+
+    Upstream on the instance's strand: before the core on +, past its end on -.
+    """
+    core = pos - core_len // 2
+    return np.where(strand > 0, core - FLANK_GAP - FLANK_LEN, core + core_len + FLANK_GAP)
+
+
+@dataclass
+class FlankModules:
+    """Flanking modules of a release: the share of instances carrying one and each TF's matrix."""
+
+    share: float
+    seed: int
+    matrices: dict  # TF -> (FLANK_LEN, 4) probabilities
+    planted: dict = field(default_factory=dict)  # TF -> instances given the module so far
+
+    @classmethod
+    def draw(cls, share: float, seed: int, tfs: list[str]) -> FlankModules:
+        """Each TF's module from a stream of its own, so TFs added or removed change no other's."""
+        return cls(share, seed, {tf: flank_matrix(rng_for(seed, "flank", tf)) for tf in tfs})
+
+    def plant(self, seq: np.ndarray, tf: str, chrom: str, pos, strand, core_len: int) -> np.ndarray:
+        """Give a share of ``tf``'s instances on ``chrom`` the module; returns which carry it.
+
+        Draws from ``rng_for(seed, "flank", tf, chrom)`` only, never the chromosome's stream.
+        """
+        rng = rng_for(self.seed, "flank", tf, chrom)
+        carry = rng.random(len(pos)) < self.share
+        codes = sample_matrix(self.matrices[tf], int(carry.sum()), rng)
+        plant(seq, flank_starts(pos[carry], strand[carry], core_len) + FLANK_LEN // 2, codes, strand[carry])
+        self.planted[tf] = self.planted.get(tf, 0) + len(codes)
+        return carry
+
+
 def open_matrix(breadth: np.ndarray, corr: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Open/closed per site and cell: correlated Gaussians thresholded at each site's breadth."""
     chol = np.linalg.cholesky(corr)
@@ -212,8 +297,13 @@ def simulate_chrom(
     expr: dict,
     rng: np.random.Generator,
     end_n: int,
+    flank: FlankModules | None = None,
 ) -> ChromSim:
-    """Simulate one chromosome's sequence, open chromatin and binding in every cell."""
+    """Simulate one chromosome's sequence, open chromatin and binding in every cell.
+
+    With ``flank``, each TF's instances get their flanking modules right after they are
+    planted (``tf_sites[tf]["flank"]`` says which carry one) and binding depends on them.
+    """
     mb = length / 1e6
     margin = end_n + 5_000
     seq = background_sequence(length, rng, end_n)
@@ -250,6 +340,8 @@ def simulate_chrom(
         st = np.where(rng.random(len(pos)) < 0.5, 1, -1)
         plant(seq, pos, codes, st)
         tf_sites[tf.name] = dict(pos=pos, strand=st, rel=rel, site=site_idx)
+        if flank is not None:
+            tf_sites[tf.name]["flank"] = flank.plant(seq, tf.name, name, pos, st, len(tf.motif))
     site_open = open_matrix(breadth, corr, rng)
     height = np.exp(rng.normal(4.4, 0.6, len(site_pos)))
     height[: len(tss)] *= 1.4
@@ -263,7 +355,9 @@ def bind(tf: TFModel, sites: dict, expression: list[float], site_open: np.ndarra
 
     ``expression`` is the TF's TPM per cell and ``site_open`` (n_sites, n_cells) the open
     chromatin; adds ``bound`` (n_instances, n_cells), ``indirect_site`` (open sites without
-    the TF's motif) and ``indirect_bound`` (their binding per cell) to ``sites``.
+    the TF's motif) and ``indirect_bound`` (their binding per cell) to ``sites``. Where
+    ``sites`` has ``flank``, instances without the flanking module bind FLANK_ABSENT times
+    as often.
     """
     pr = tf.params
     e = np.array(expression)
@@ -271,6 +365,8 @@ def bind(tf: TFModel, sites: dict, expression: list[float], site_open: np.ndarra
     affinity = expit((sites["rel"] - 0.72) / 0.06)
     is_open = np.where(sites["site"][:, None] >= 0, site_open[np.maximum(sites["site"], 0)], False)
     p = np.where(is_open, pr["p_open"], pr["p_closed"]) * affinity[:, None] * e_fac[None, :]
+    if "flank" in sites:
+        p = p * np.where(sites["flank"], 1.0, FLANK_ABSENT)[:, None]
     sites["bound"] = rng.random(p.shape) < p
     others = np.setdiff1d(np.arange(len(site_open)), sites["site"][sites["site"] >= 0])
     n_cells = site_open.shape[1]
