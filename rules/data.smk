@@ -28,6 +28,7 @@ if config["release"]["source"] == "simulate":
             step=lookup(dpath="windows/step", within=config),
             rule=lookup(dpath="labels/rule", within=config),
             min_overlap=lookup(dpath="labels/min_overlap", within=config),
+            flank_module=lookup(dpath="release/flank_module", within=config),
         script:
             "../scripts/simulate_release.py"
 

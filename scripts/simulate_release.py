@@ -16,6 +16,7 @@ def main(smk):
         step=p.step,
         label_rule=p.rule,
         min_overlap=p.min_overlap,
+        flank_module=p.flank_module,
     )
 
 

@@ -234,7 +234,11 @@ def test_help_shows_defaults_from_the_schema_and_no_markup(capsys, command):
     for markup in ("``", ":data:", ":func:", ":mod:", ":class:", "(default: None)", "(default: False)"):
         assert markup not in out
     expected = {
-        "simulate": [f"(default: {defaults('release', 'seed')})", f"(default: {defaults('release', 'preset')})"],
+        "simulate": [
+            f"(default: {defaults('release', 'seed')})",
+            f"(default: {defaults('release', 'preset')})",
+            f"(default: {defaults('release', 'flank_module')})",
+        ],
         "labels": [
             "{" + ",".join(choices("labels", "rule")) + "}",
             f"(default: {defaults('labels', 'rule')})",

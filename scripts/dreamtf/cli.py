@@ -53,6 +53,7 @@ def _simulate(args) -> None:
         step=defaults("windows", "step"),
         label_rule=defaults("labels", "rule"),
         min_overlap=defaults("labels", "min_overlap"),
+        flank_module=args.flank_module,
     )
     log.info("simulated release written to %s in %.1f s", args.out, time.perf_counter() - t0)
     print(json.dumps(summary, indent=1))
@@ -150,7 +151,8 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Appends "(default: ...)" to an option's help where there is a default to show."""
 
     def _get_help_string(self, action):
-        if action.required or action.default in (None, False, argparse.SUPPRESS):
+        # by identity: a default of 0 (== False) is a default to show
+        if action.required or any(action.default is v for v in (None, False, argparse.SUPPRESS)):
             return action.help
         return super()._get_help_string(action)
 
@@ -168,6 +170,13 @@ def _add_simulate(sub) -> None:
         choices=choices("release", "preset"),
         default=defaults("release", "preset"),
         help="demo: a few Mb per chromosome; bench: the real hg19 chromosome lengths",
+    )
+    s.add_argument(
+        "--flank-module",
+        type=float,
+        default=defaults("release", "flank_module"),
+        metavar="SHARE",
+        help="share of motif instances given a flanking module that no database holds, 0 to 1",
     )
     s.set_defaults(func=_simulate)
 
