@@ -6,12 +6,16 @@
 
 
 def catchitt_inputs(wildcards):
-    """Features, labels and (for expression) GTF and RNA-seq of one catchitt model's cell."""
+    """Features, labels, (for expression) GTF and RNA-seq of one catchitt model's cell, and
+    the learned motifs' record for a set that scans them (its model card says where they were learned).
+    """
     w = wildcards
+    learned = "motif_learned" in config["feature_sets"][w.feature_set]
     return {
         "features": feature_files(w.feature_set, w.tf, w.cell),
         **labels_inputs(w.tf, "train"),
         **expression_inputs([w.cell], uses_expression(w.feature_set)),
+        **({"learned": f"results/motifs/learned/{w.tf}.json"} if learned else {}),
     }
 
 
@@ -118,3 +122,14 @@ def ensemble_members(wildcards):
             RUN[wildcards.model], wildcards.feature_set, RUN
         )
     ]
+
+
+def learn_motifs_inputs(wildcards):
+    """Genome codes, the TF's training labels and the training cells' relaxed DNase peaks (open, unbound sites)."""
+    tf = wildcards.tf
+    return {
+        "codes": "results/genome/genome.u8",
+        "index": "results/genome/genome.json",
+        "dnase_peaks": [cell_peaks(c, "relaxed") for c in TFS[tf]["train_cells"]],
+        **labels_inputs(tf, "train"),
+    }

@@ -1,5 +1,6 @@
 """Rule train_catchitt: XGBoost with Catchitt's iterative training for one training cell."""
 
+import json
 import logging
 
 from dreamtf.catchitt import save_model, train
@@ -38,6 +39,7 @@ def main(smk):
         seed=meta["params"]["seed"],
         settings=meta["params"],
         packages=("xgboost",),
+        learned_motifs=json.loads(open(smk.input.learned).read()) if "learned" in smk.input.keys() else None,
     )
     save_model(smk.output.model, model)
     write_model_card(smk.output.card, card)

@@ -139,6 +139,18 @@ def test_model_files_of_the_tiny_run():
     ]
 
 
+def test_learned_motifs_travel_with_the_models_that_read_them():
+    cfg = tiny_config()
+    cfg["feature_sets"]["learned"] = ["dnase", "motif", "motif_learned"]
+    cfg = validate_config(cfg, SCHEMA_PATH)
+    files = model_files(cfg, registry.models(cfg, schema()))
+    # once per TF, however many models and sets read it: a predicting run scans the same matrices
+    assert files.count("results/motifs/learned/CTCF.meme") == 1
+    assert "results/models/catchitt/learned/CTCF.HepG2.zip" in files
+    plain = validate_config(tiny_config(), SCHEMA_PATH)
+    assert not any("motifs/learned" in f for f in model_files(plain, registry.models(plain, schema())))
+
+
 def test_model_files_with_factornet_and_the_ensemble():
     cfg = validate_config(every_model_config(motif=False), SCHEMA_PATH)
     files = model_files(cfg, registry.models(cfg, schema()))

@@ -35,3 +35,19 @@ def test_a_held_out_chromosome_in_training_or_early_stopping_is_an_error(field):
     bad = {**CARD, field: CARD[field] + ["chr8"]}
     with pytest.raises(DreamTFError, match="catchitt dnase CTCF: held-out chromosome chr8 was used"):
         model_card(**bad)
+
+
+def test_the_card_says_where_the_learned_motifs_were_learned():
+    record = {"chromosomes_read": ["chrX", "chr2"], "motifs": [{"id": "CTCF_extended"}]}
+    card = model_card(**CARD, learned_motifs=record)
+    assert card["learned_motifs"]["learned_on"] == ["chr2", "chrX"]
+    assert card["learned_motifs"]["motifs"] == ["CTCF_extended"]
+    assert "never read" in card["learned_motifs"]["what"]
+    assert "learned_motifs" not in model_card(**CARD)
+
+
+@pytest.mark.parametrize("chrom", ["chr11", "chr21"])
+def test_motifs_learned_on_a_validation_or_held_out_chromosome_are_an_error(chrom):
+    record = {"chromosomes_read": ["chr2", chrom], "motifs": []}
+    with pytest.raises(DreamTFError, match=f"catchitt dnase CTCF: the learned motifs read chromosome {chrom}"):
+        model_card(**CARD, learned_motifs=record)

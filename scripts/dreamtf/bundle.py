@@ -50,6 +50,7 @@ CHROM_SIZES = "results/release/chrom.sizes"
 ROOTS = ("results/models/", "results/calibration/")
 #: every model's peak thresholds, per feature set and TF
 CALIBRATION = "results/calibration/{model}/{feature_set}/{tf}.json"
+LEARNED_MOTIFS = "results/motifs/learned/{tf}.meme"
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def model_files(cfg: dict, run: dict[str, registry.Model]) -> list[str]:
     ``run`` is :func:`dreamtf.registry.models` of ``cfg``. Models first (in the order of
     ``models``, then TFs, feature sets, training cells), then peak thresholds.
     """
-    models, thresholds = [], []
+    models, thresholds, learned = [], [], []
     for m in run.values():
         for tf, spec in cfg["tfs"].items():
             for fs in m.feature_sets:
@@ -93,7 +94,10 @@ def model_files(cfg: dict, run: dict[str, registry.Model]) -> list[str]:
                     for template in m.family.model_files:
                         models.append(template.format(model=m.name, feature_set=fs, tf=tf, cell=cell))
                 thresholds.append(CALIBRATION.format(model=m.name, feature_set=fs, tf=tf))
-    return list(dict.fromkeys(models + thresholds))
+                # motifs learned from the training cells are part of the model, as its weights are
+                if m.family.feature_sets is None and "motif_learned" in cfg["feature_sets"][fs]:
+                    learned.append(LEARNED_MOTIFS.format(tf=tf))
+    return list(dict.fromkeys(models + thresholds + learned))
 
 
 def load_run_config(run_dir: str | os.PathLike, configs: list | tuple = ()) -> tuple[dict, str]:

@@ -19,6 +19,9 @@ Groups:
 ``motif`` (per TF)
     Per bin, the best log2-odds score of the TF's JASPAR matrix on either strand and
     log2 of the mean of 2**score (a soft count of sites).
+``motif_learned`` (per TF)
+    The same two statistics for each motif learned from the TF's training cells
+    (:mod:`dreamtf.motif_learning`, rule learn_motifs).
 ``sequence`` (genome)
     GC fraction and CpG observed/expected over the window and over 1 kb around it.
 ``expression`` (per cell)
@@ -201,7 +204,7 @@ def motif_bin_stats(motif, seq_codes: np.ndarray, *, chunk_bins: int = 200_000) 
 
 
 def motif_features(
-    motif, seq_codes: np.ndarray, starts: np.ndarray, size: int, *, flank: int = 1
+    motif, seq_codes: np.ndarray, starts: np.ndarray, size: int, *, flank: int = 1, group: str = "motif"
 ) -> tuple[np.ndarray, list[str]]:
     """The ``motif`` group: per bin the best score and log2 mean 2**score of one matrix."""
     from .motifs import score_range
@@ -209,7 +212,20 @@ def motif_features(
     first, nbins = _window_bins(starts, size)
     per_bin = motif_bin_stats(motif, seq_codes)
     x = gather_bins(per_bin, first, nbins, flank, fill=score_range(motif)[0])
-    return x, bin_columns(("max", "logmeanexp"), nbins, flank, f"motif.{motif.name}")
+    return x, bin_columns(("max", "logmeanexp"), nbins, flank, f"{group}.{motif.name}")
+
+
+def learned_motif_features(
+    motifs: list, seq_codes: np.ndarray, starts: np.ndarray, size: int, *, flank: int = 1
+) -> tuple[np.ndarray, list[str]]:
+    """The ``motif_learned`` group: the ``motif`` group's columns for each learned matrix, side by side.
+
+    No learned matrix gives no column (the finder found nothing; the model card says so).
+    """
+    parts = [motif_features(m, seq_codes, starts, size, flank=flank, group="motif_learned") for m in motifs]
+    if not parts:
+        return np.empty((len(starts), 0), dtype=np.float32), []
+    return np.hstack([x for x, _ in parts]), [c for _, cols in parts for c in cols]
 
 
 def sequence_features(seq_codes: np.ndarray, starts: np.ndarray, size: int) -> tuple[np.ndarray, list[str]]:

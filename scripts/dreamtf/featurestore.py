@@ -27,12 +27,13 @@ from .io.windowtable import read_regions
 
 log = logging.getLogger(__name__)
 
-GROUPS = ("dnase", "dnase_peaks", "motif", "sequence", "expression")
+GROUPS = ("dnase", "dnase_peaks", "motif", "motif_learned", "sequence", "expression")
 
 
 def group_key(group: str, tf: str, cell: str) -> str:
     """The cache key of a group for a (TF, cell) pair."""
-    return {"dnase": cell, "dnase_peaks": cell, "motif": tf, "sequence": "genome", "expression": cell}[group]
+    keys = {"dnase": cell, "dnase_peaks": cell, "motif": tf, "motif_learned": tf, "sequence": "genome"}
+    return keys.get(group, cell)
 
 
 def region_windows(region_paths: list[str | os.PathLike], size: int) -> list[tuple[str, np.ndarray, int]]:
@@ -105,6 +106,22 @@ def build_motif(tf: str, fasta, region_paths, out, *, size: int, flank: int = 1,
         out,
         _by_fasta_order(
             fasta, region_paths, size, lambda codes, st, n: ft.motif_features(motif, codes, st, n, flank=flank)
+        ),
+    )
+
+
+def build_motif_learned(tf: str, meme, fasta, region_paths, out, *, size: int, flank: int = 1) -> None:
+    """The ``motif_learned`` group of ``tf``: every motif of its learned MEME file scanned (rule learn_motifs)."""
+    from .motifs import read_motifs
+
+    motifs = read_motifs(meme)
+    if not motifs:
+        log.warning("%s: no motif was learned for %s; the motif_learned group has no column", meme, tf)
+    log.info("learned motifs for %s: %s", tf, ", ".join(f"{m.matrix_id} ({len(m)} bp)" for m in motifs) or "none")
+    write_feature_file(
+        out,
+        _by_fasta_order(
+            fasta, region_paths, size, lambda codes, st, n: ft.learned_motif_features(motifs, codes, st, n, flank=flank)
         ),
     )
 

@@ -122,10 +122,15 @@ def discover_motifs(
         numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
     # A ReLU network's gradient is exactly 0 where none of its kernels responds, often over
     # long stretches; TF-MoDISco's l1 normalisation of a seqlet in such a stretch divides 0
-    # by 0 and its clustering stops on the NaN. A floor of 1e-6 of the largest contribution,
-    # the same for the four bases (it favours none), keeps every stretch's norm positive.
+    # by 0 and its clustering stops on the NaN. Noise of 1e-6 to 2e-6 of the largest
+    # contribution, of random sign (it favours no base), keeps every stretch's norm positive;
+    # a floor of one sign would leave a network whose contributions are all positive (a
+    # global max pool's) without the negative values TF-MoDISco's null distribution needs.
     hyp = hyp.astype(np.float32)
-    hyp = hyp + np.float32(1e-6) * max(float(np.abs(hyp).max()), np.finfo(np.float32).tiny)
+    eps = 1e-6 * max(float(np.abs(hyp).max()), np.finfo(np.float32).tiny)
+    rng = np.random.default_rng(0)
+    noise = (1 + rng.random(hyp.shape, dtype=np.float32)) * np.where(rng.random(hyp.shape) < 0.5, -1, 1)
+    hyp = hyp + np.float32(eps) * noise.astype(np.float32)
     pos, _ = modiscolite.tfmodisco.TFMoDISco(
         one_hot=onehot.astype(np.float32),
         hypothetical_contribs=hyp,
@@ -250,8 +255,21 @@ def compile_tomtom() -> None:
     match_motifs([ppm], targets.iloc[:30], mats[:30])  # memelite warns below 25 targets
 
 
-def plot_logos(motifs: list[dict], matches: pd.DataFrame, target_mats: list[np.ndarray], targets, out, *, title: str):
-    """Each learned motif's contribution logo beside the information-content logo of its best JASPAR match."""
+def plot_logos(
+    motifs: list[dict],
+    matches: pd.DataFrame,
+    target_mats: list[np.ndarray],
+    targets,
+    out,
+    *,
+    title: str,
+    empty: str = "TF-MoDISco found no motif",
+):
+    """Each learned motif's contribution logo beside the information-content logo of its best JASPAR match.
+
+    A motif dict may give its own ``logo`` (length, 4) heights and ``title`` instead of
+    TF-MoDISco's ``cwm`` and seqlet count.
+    """
     import logomaker
     import matplotlib
 
@@ -263,11 +281,11 @@ def plot_logos(motifs: list[dict], matches: pd.DataFrame, target_mats: list[np.n
     n = max(1, len(motifs))
     fig, axes = plt.subplots(n, 2, figsize=(11, 1.9 * n + 0.6), squeeze=False)
     if not motifs:
-        axes[0][0].text(0.5, 0.5, "TF-MoDISco found no motif", ha="center", va="center")
+        axes[0][0].text(0.5, 0.5, empty, ha="center", va="center")
     for i, m in enumerate(motifs):
         ax = axes[i][0]
-        logomaker.Logo(pd.DataFrame(m["cwm"], columns=list("ACGT")), ax=ax)
-        ax.set_title(f"learned motif {i + 1}: {m['seqlets']} seqlets (contribution)", fontsize=9)
+        logomaker.Logo(pd.DataFrame(m.get("logo", m.get("cwm")), columns=list("ACGT")), ax=ax)
+        ax.set_title(m.get("title") or f"learned motif {i + 1}: {m['seqlets']} seqlets (contribution)", fontsize=9)
         best = matches[(matches["motif"] == i) & (matches["rank"] == 1)]
         ax = axes[i][1]
         if best.empty:

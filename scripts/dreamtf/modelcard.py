@@ -60,14 +60,31 @@ def model_card(
     seed: int,
     settings: dict,
     packages: tuple[str, ...] = (),
+    learned_motifs: dict | None = None,
 ) -> dict:
-    """The card's content; raises :class:`DreamTFError` when a held-out chromosome was used."""
+    """The card's content; raises :class:`DreamTFError` when a held-out chromosome was used.
+
+    ``learned_motifs`` is the record of rule learn_motifs when the feature set scans motifs
+    learned from the training cells: the chromosomes it read must be training ones only.
+    """
     used = sorted(set(trained_on) | set(validated_on))
     leak = sorted(set(used) & set(held_out))
     if leak:
         raise DreamTFError(
             f"{model} {feature_set} {tf}: held-out chromosome {leak[0]} was used for training or early stopping"
         )
+    extra = {}
+    if learned_motifs is not None:
+        read = sorted(learned_motifs["chromosomes_read"])
+        leak = sorted(set(read) & (set(held_out) | set(validated_on)))
+        if leak:
+            raise DreamTFError(f"{model} {feature_set} {tf}: the learned motifs read chromosome {leak[0]}")
+        extra["learned_motifs"] = {
+            "motifs": [m["id"] for m in learned_motifs["motifs"]],
+            "learned_on": read,
+            "what": "motifs learned from the training cells' labels on these chromosomes only; the "
+            "validation and held-out chromosomes were never read for them",
+        }
     return {
         "model": model,
         "tf": tf,
@@ -86,6 +103,7 @@ def model_card(
         "seed": seed,
         "settings": settings,
         "versions": versions(*packages),
+        **extra,
     }
 
 

@@ -179,6 +179,13 @@ def read_motif_file(path, tf: str) -> Motif:
     return Motif(name=tf, matrix_id=matrix_id, probs=counts_to_probs(counts))
 
 
+def read_motifs(path) -> list[Motif]:
+    """Every motif of a JASPAR or MEME file, named by its id (learned motifs: ``<TF>_learned_<n>``)."""
+    from .io.motiffile import read_motif_file_counts
+
+    return [Motif(name=mid, matrix_id=mid, probs=counts_to_probs(c)) for mid, _, c in read_motif_file_counts(path)]
+
+
 def resolve_motif(tf: str, matrix: str | None = None) -> Motif:
     """The motif configured for ``tf`` (``features.motifs``): a JASPAR/MEME file, a JASPAR id, or the TF's own."""
     from pathlib import Path

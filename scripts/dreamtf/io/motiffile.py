@@ -14,6 +14,19 @@ def read_motif_counts(path, tf: str) -> tuple[str, np.ndarray]:
     Picks the motif whose id or name equals ``tf`` (case-insensitive), else the first one.
     Returns its id and its (length, 4) count matrix (MEME probabilities times 100).
     """
+    motifs = read_motif_file_counts(path)
+    if not motifs:
+        raise DreamTFError(f"{path}: no motif found (expected JASPAR or MEME format)")
+    pick = next((m for m in motifs if tf.upper() in (m[0].upper(), m[1].upper())), motifs[0])
+    return pick[0], pick[2]
+
+
+def read_motif_file_counts(path) -> list[tuple[str, str, np.ndarray]]:
+    """Every motif of a JASPAR or MEME file as (id, name, (length, 4) counts), in file order.
+
+    A MEME file with its header and no motif gives an empty list (a motif finder that found
+    nothing); any other file without a motif is refused.
+    """
     with open_text(path, "a JASPAR or MEME motif file") as fh:
         text = fh.read()
     motifs: list[tuple[str, str, np.ndarray]] = []
@@ -58,10 +71,9 @@ def read_motif_counts(path, tf: str) -> tuple[str, np.ndarray]:
             if set(counts) != set("ACGT") or len({len(v) for v in counts.values()}) != 1:
                 raise DreamTFError(f"{path}: motif {head[0]} needs A, C, G and T rows of equal length")
             motifs.append((head[0], head[1] if len(head) > 1 else head[0], np.array([counts[b] for b in "ACGT"]).T))
-    if not motifs:
+    if not motifs and not text.startswith("MEME version"):
         raise DreamTFError(f"{path}: no motif found (expected JASPAR or MEME format)")
-    pick = next((m for m in motifs if tf.upper() in (m[0].upper(), m[1].upper())), motifs[0])
-    return pick[0], pick[2]
+    return motifs
 
 
 def write_meme(path, motifs: list[tuple[str, str, np.ndarray, int]]) -> None:
