@@ -3,8 +3,33 @@
 # trained models' files. No rules here.
 
 
-# the trained models' files the report summarises: model cards, FactorNet's logs, ensemble weights
-REPORT_MODELS = registry.report_files(RUN, TFS)
+def learned_records():
+    """The learned motifs' records of a run whose feature sets scan them (none with a bundle's models: it carries the matrices alone)."""
+    sets = {
+        fs
+        for m in RUN.values()
+        if m.family.feature_sets is None
+        for fs in m.feature_sets
+    }
+    if BUNDLE or not any("motif_learned" in config["feature_sets"][fs] for fs in sets):
+        return []
+    return [{"tf": tf, "path": f"results/motifs/learned/{tf}.json"} for tf in TFS]
+
+
+# the trained models' files the report summarises: model cards, FactorNet's logs, ensemble
+# weights, the motifs learned from the training cells and those FactorNet's attributions show
+REPORT_MODELS = dict(
+    registry.report_files(RUN, TFS),
+    learned=learned_records(),
+    interpret=[
+        {
+            "model": path.split("/")[2],
+            "tf": path.split("/")[3],
+            "path": path.replace("logos.png", "summary.json"),
+        }
+        for path in (factornet_targets() if "factornet_targets" in globals() else [])
+    ],
+)
 
 
 def baseline_run():

@@ -209,3 +209,49 @@ def test_peak_lists_sort_for_bedtools_sorted_and_name_their_run(tmp_path):
         [bedtools, "intersect", "-sorted", "-a", str(natural), "-b", str(other)], capture_output=True, text=True
     )
     assert bad.returncode != 0 or "ERROR" in bad.stderr
+
+
+def test_what_was_learned_sets_learning_apart_from_the_seed(tmp_path):
+    import json
+
+    from dreamtf.report_models import learned_markdown
+
+    ext = {
+        "id": "CTCF_extended",
+        "consensus": "CTCCTGATATtaaaGCCACCAGGGGGCGC",
+        "best_matches": [{"matrix_id": "MA0139.2", "name": "CTCF", "q_value": 1e-9}],
+        "database_matrix": {"matrix_id": "MA0139.2", "rank": 1},
+    }
+    record = {
+        "motifs": [ext],
+        "extension": {"differing_positions": [{}] * 10, "bound_sites": 243, "unbound_sites": 225},
+    }
+    (tmp_path / "CTCF.json").write_text(json.dumps(record))
+    (tmp_path / "REST.json").write_text(
+        json.dumps({"motifs": [], "extension": {"why_not": "no flank position differs"}})
+    )
+    summary = {
+        "kernels_seeded_with": ["MA0139.2"],
+        "motifs": [
+            {
+                "motif": "factornet_CTCF_1",
+                "length": 19,
+                "matrix_id": "MA0139.2",
+                "name": "CTCF",
+                "q_value": 2e-6,
+                "seed_match": {"rank": 1},
+                "echoes_seed": True,
+            },
+        ],
+    }
+    (tmp_path / "summary.json").write_text(json.dumps(summary))
+    md = learned_markdown(
+        [{"tf": "CTCF", "path": tmp_path / "CTCF.json"}, {"tf": "REST", "path": tmp_path / "REST.json"}],
+        [{"tf": "CTCF", "model": "factornet", "path": tmp_path / "summary.json"}],
+    )
+    lines = md.splitlines()
+    assert len(lines) == 5
+    assert "| CTCF | learned | CTCF_extended | CTCCTGATAT" in lines[2] and "10 flank positions (243 bound" in lines[2]
+    assert lines[3].startswith("| REST | learned | none |") and "no flank position differs" in lines[3]
+    assert "kernels seeded with MA0139.2: echoes the seed" in lines[4] and "| 1 |" in lines[4]
+    assert learned_markdown([], []) == ""

@@ -268,6 +268,14 @@ def _models_markdown(rank: pd.DataFrame, feature_sets: dict, models: dict) -> st
             "\n## Ensemble weights\n\nEach member's weight in the rank average, chosen on the validation "
             "chromosomes of the training cells.\n\n" + report_models.ensemble_markdown(models["ensemble"]) + "\n"
         )
+    learned = report_models.learned_markdown(models.get("learned", []), models.get("interpret", []))
+    if learned:
+        parts.append(
+            "\n## What was learned\n\nMotifs learned from the training cells' training chromosomes "
+            "(results/motifs/learned/) and the motifs in FactorNet's attributions (results/interpret/), "
+            "each beside its best JASPAR match and the rank of the TF's own matrix among its matches "
+            "(1: closest to it of all).\n\n" + learned + "\n"
+        )
     if models["cards"]:
         parts.append("\n## Model cards\n\n" + report_models.cards_markdown(models["cards"]) + "\n")
     return "".join(parts)

@@ -1,4 +1,5 @@
-"""The report's sections on the models: feature sets, FactorNet's training, ensemble weights, model cards.
+"""The report's sections on the models: feature sets, FactorNet's training, ensemble weights, model cards,
+and what was learned beyond the database matrix.
 
 Everything here is read from files training wrote (``results/models/``): the model cards,
 FactorNet's per-epoch log and metadata, and the ensemble's weights. The registry
@@ -119,4 +120,49 @@ def cards_markdown(entries: list[dict]) -> str:
             f"{', '.join(ch.get('trained_on', []))} | {', '.join(ch.get('early_stopping_on', []))} | {check} | "
             f"{c.get('seed', '')} | [{Path(e['path']).name}]({os.path.relpath(e['path'], 'results/report')}) |"
         )
+    return "\n".join(lines)
+
+
+def learned_markdown(learned: list[dict], interpret: list[dict]) -> str:
+    """The motifs learned from the training cells (rule learn_motifs) and FactorNet's attribution motifs.
+
+    Each beside its best JASPAR match and the rank of the TF's own matrix among its matches;
+    a FactorNet motif that echoes the matrix its kernels started as is marked so, since
+    a seed that survived training is no evidence of learning.
+    """
+    rows = []
+    for e in learned:
+        rec = _json(e["path"])
+        ext = rec.get("extension") or {}
+        for m in rec["motifs"]:
+            best = (m.get("best_matches") or [{}])[0]
+            own = m.get("database_matrix") or {}
+            what = (
+                f"core widened by {len(ext.get('differing_positions', []))} flank positions "
+                f"({ext.get('bound_sites')} bound / {ext.get('unbound_sites')} unbound sites)"
+                if m["id"].endswith("_extended")
+                else "de novo (CNN, TF-MoDISco)"
+            )
+            rows.append((e["tf"], "learned", m["id"], m["consensus"], best, own.get("rank"), what))
+        if not rec["motifs"]:
+            rows.append((e["tf"], "learned", "none", "", {}, None, ext.get("why_not", "no motif learned")))
+    for e in interpret:
+        rec = _json(e["path"])
+        seeded = ", ".join(rec.get("kernels_seeded_with", []))
+        for m in rec["motifs"][:3]:
+            seed = m.get("seed_match") or {}
+            what = f"kernels seeded with {seeded}" + (": echoes the seed" if m.get("echoes_seed") else "")
+            best = {k: m.get(k) for k in ("matrix_id", "name", "q_value")}
+            rows.append((e["tf"], e["model"], m["motif"], f"{m['length']} bp", best, seed.get("rank"), what))
+    if not rows:
+        return ""
+    lines = [
+        "| TF | by | motif | consensus / length | best JASPAR match (q) | TF's own matrix ranks | how |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for tf, by, mid, cons, best, rank, what in rows:
+        match = ""
+        if best.get("matrix_id"):
+            match = f"{best['matrix_id']} {best.get('name')} ({best.get('q_value'):.2g})"
+        lines.append(f"| {tf} | {by} | {mid} | {cons} | {match} | {'' if rank is None else rank} | {what} |")
     return "\n".join(lines)
