@@ -20,8 +20,8 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     df = pd.read_csv(tmp_path / "results/scores/scores.tsv", sep="\t")
     mean = df.groupby(["model", "feature_set"])["auprc"].mean()
-    # four (TF, held-out cell) pairs; baseline, two catchitt sets, factornet, two ensembles
-    assert len(df) == 4 * 6
+    # four (TF, held-out cell) pairs; baseline, three catchitt sets, factornet, three ensembles
+    assert len(df) == 4 * 8
     assert mean[("catchitt", "dnase_motif")] > mean[("baseline", "dnase_max")] + 0.1
     assert mean[("catchitt", "dnase_motif")] > mean[("catchitt", "dnase")] + 0.1
     # FactorNet's targets: at least 0.9 x catchitt with motifs in mean auPRC, above catchitt on
@@ -34,6 +34,15 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
         assert pair[("factornet", "seq_dnase", tf, "liver")] >= 2 * pair[("baseline", "dnase_max", tf, "liver")], tf
     # the ensemble, its weights chosen on chr11 of the training cells, beats both of its
     # members with either catchitt feature set (demo: 0.850 vs 0.322 and 0.785; 0.851 vs 0.800 and 0.785)
+    # the demo's release plants the JASPAR matrices themselves: the set with learned motifs
+    # scores at least as well, and nothing beside the cores sets bound sites apart
+    assert mean[("catchitt", "dnase_motif_learned")] >= mean[("catchitt", "dnase_motif")] - 1e-9, mean
+    for tf in ("CTCF", "FOXA1", "REST"):
+        learned = json.loads((tmp_path / f"results/motifs/learned/{tf}.json").read_text())
+        assert learned["chromosomes_read"] == ["chr2", "chr22", "chrX"], learned  # training chromosomes only
+        assert learned["motifs"] == [] and learned["extension"]["bound_sites"] >= 30, learned
+        card = json.loads((tmp_path / f"results/models/catchitt/dnase_motif_learned/{tf}.HepG2.card.json").read_text())
+        assert card["learned_motifs"]["learned_on"] == ["chr2", "chr22", "chrX"]
     for fs in ("dnase", "dnase_motif"):
         assert mean[("ensemble", fs)] > max(mean[("catchitt", fs)], mean[("factornet", "seq_dnase")]), fs
         for tf in ("CTCF", "FOXA1", "REST"):
@@ -46,7 +55,7 @@ def test_demo_config_meets_the_acceptance_criteria(tmp_path):
     # calibrated peaks: catchitt with motifs reaches precision 0.9 on chr11 of the training
     # cells for every TF, and the held-out windows keep most of it (demo: 0.76-0.96 at 0.90-0.92)
     cal = pd.read_csv(tmp_path / "results/scores/calibration.tsv", sep="\t")
-    assert len(cal) == 4 * 6
+    assert len(cal) == 4 * 8
     motif = cal[(cal["model"] == "catchitt") & (cal["feature_set"] == "dnase_motif")]
     assert motif["threshold"].notna().all() and (motif["promised_precision"] >= 0.9).all()
     assert (motif["window_precision"] > 0.7).all(), motif
