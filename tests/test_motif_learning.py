@@ -123,7 +123,8 @@ def test_consensus_marks_weak_positions():
 
 # --- the core extended on simulated releases, with and without a flanking module ------------------
 
-FLANK_SIZES = {"chr1": 300_000, "chr2": 8_000_000, "chr8": 300_000, "chr11": 300_000, "chr21": 300_000}
+# chr2 to learn from; chr11, the validation chromosome, large enough for FactorNet's early stopping
+FLANK_SIZES = {"chr1": 300_000, "chr2": 8_000_000, "chr8": 300_000, "chr11": 2_000_000, "chr21": 300_000}
 FLANK_TFS = {"CTCF": {"train_cells": ["HepG2", "K562"], "test_cells": ["liver"]}}
 
 
@@ -194,10 +195,52 @@ def test_the_extended_matrix_tells_bound_from_unbound_core_matches(with_module):
     keep = bound | (labels.codes == 0).all(axis=1)
     rows = np.flatnonzero(keep & open_mask)
     args = (genome, labels.chroms, labels.chrom[rows], labels.start[rows], labels.size)
-    _, s_core, _ = best_sites(*args, core, 0)
-    _, s_ext, _ = best_sites(*args, extended, 0)
+    _, s_core, _, _ = best_sites(*args, core, 0)
+    _, s_ext, _, _ = best_sites(*args, extended, 0)
     strong = s_core >= np.quantile(s_core[bound[rows]], 0.25)
     y = (2 * bound[rows][strong]).astype(np.uint8)
     by_core = score(y, s_core[strong], bootstrap=0)["auprc"]
     by_ext = score(y, s_ext[strong], bootstrap=0)["auprc"]
     assert by_ext > by_core + 0.1, (by_core, by_ext)
+
+
+@pytest.mark.slow
+def test_factornet_trained_on_the_release_uses_the_module(with_module, tmp_path):
+    """FactorNet (kernels seeded with the core, then trained) loses far more of a site's logit when
+    the module beside the core is scrambled than when as many bases on the core's other side are."""
+    from dreamtf import config
+    from dreamtf import factornet_train as ft
+    from dreamtf import release as rl
+    from dreamtf.factornet_inputs import write_dnase_cache
+    from dreamtf.io.memmap import ChromArrays
+    from dreamtf.io.motiffile import read_motif_counts
+    from dreamtf.motifs import load_jaspar
+    from dreamtf.simcheck import module_effect
+
+    out, genome, labels, _ = with_module
+    cells = FLANK_TFS["CTCF"]["train_cells"]
+    dnase = {}
+    for cell in cells:
+        norm = config.defaults("factornet", "dnase_norm")
+        write_dnase_cache(rl.dnase_bigwig_path(out, cell), tmp_path / f"{cell}.f16", tmp_path / f"{cell}.json",
+                          list(FLANK_SIZES), norm=norm)  # fmt: skip
+        dnase[cell] = ChromArrays(tmp_path / f"{cell}.f16", tmp_path / f"{cell}.json")
+    params = {"input_length": 400, "kernels": 16, "lstm_units": 16, "dense_units": 32, "epochs": 8,
+              "patience": 3, "bound_per_epoch": 1200, "validation_windows": 1500, "learning_rate": 0.003}  # fmt: skip
+    model, meta = ft.train(
+        genome,
+        dnase,
+        rl.labels_path(out, "CTCF", "train"),
+        train_chroms=["chr2"],
+        valid_chroms=["chr11"],
+        size=200,
+        threads=2,
+        params=params,
+        motifs=[load_jaspar("CTCF")],
+    )
+    assert meta["seeded_with"]
+    module = read_motif_counts(rl.flank_modules_path(out), "CTCF")[1].argmax(axis=1)
+    effect = module_effect(model, meta, genome, dnase["HepG2"], labels, "HepG2", load_jaspar("CTCF"), module,
+                           np.random.default_rng(0))  # fmt: skip
+    assert effect["sites"] >= 50, effect
+    assert effect["module_loss"] > 0.5 and effect["module_loss"] > 4 * abs(effect["control_loss"]), effect

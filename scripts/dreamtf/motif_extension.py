@@ -45,8 +45,8 @@ MIN_SITES = 30
 def best_sites(genome, chroms: list[str], chrom_idx, starts, size: int, core: Motif, flank: int):
     """Per window: the core's best match (either strand), read on its strand with ``flank`` bp each side.
 
-    Returns (codes (n, len(core) + 2 * flank), score (n,), genomic start of the match (n,)).
-    Bases past a chromosome end are N (4).
+    Returns (codes (n, len(core) + 2 * flank), score (n,), genomic start of the match (n,),
+    whether it is on the minus strand (n,)). Bases past a chromosome end are N (4).
     """
     from .factornet_inputs import gather
 
@@ -59,6 +59,7 @@ def best_sites(genome, chroms: list[str], chrom_idx, starts, size: int, core: Mo
     site = np.empty((n, length + 2 * flank), dtype=np.uint8)
     best = np.empty(n, dtype=np.float32)
     at = np.empty(n, dtype=np.int64)
+    on_minus = np.zeros(n, dtype=bool)
     pos = np.arange(size)[:, None] + np.arange(length)[None, :]  # (size, length)
     cols = np.arange(length)[None, None, :]
     for ci in np.unique(chrom_idx):
@@ -72,12 +73,13 @@ def best_sites(genome, chroms: list[str], chrom_idx, starts, size: int, core: Mo
             k = np.maximum(fwd, rev).argmax(axis=1)
             m = np.arange(len(rows))
             minus = rev[m, k] > fwd[m, k]
+            on_minus[rows] = minus
             best[rows] = np.maximum(fwd[m, k], rev[m, k])
             at[rows] = starts[rows] + k
             seg = gather(seq, starts[rows] + k - flank, length + 2 * flank, 4)
             seg[minus] = np.where(seg[minus] == 4, 4, 3 - seg[minus])[:, ::-1]
             site[rows] = seg
-    return site, best, at
+    return site, best, at, on_minus
 
 
 def differing_positions(bound: np.ndarray, unbound: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -111,7 +113,7 @@ def extend_core(genome, labels, core: Motif, open_mask, flank: int, rng, *, max_
     unbound_rows = np.flatnonzero((codes == 0).all(axis=1))
     if len(bound_rows) > max_sites:
         bound_rows = np.sort(rng.choice(bound_rows, max_sites, replace=False))
-    b_site, b_score, b_at = best_sites(
+    b_site, b_score, b_at, _ = best_sites(
         genome, labels.chroms, labels.chrom[bound_rows], labels.start[bound_rows], labels.size, core, flank
     )
     threshold = float(np.quantile(b_score, CORE_QUANTILE)) if len(b_score) else np.inf
@@ -122,7 +124,8 @@ def extend_core(genome, labels, core: Motif, open_mask, flank: int, rng, *, max_
         rows = unbound_rows if mask is None else unbound_rows[mask[unbound_rows]]
         if len(rows) > 20 * max_sites:
             rows = np.sort(rng.choice(rows, 20 * max_sites, replace=False))
-        s, sc, at = best_sites(genome, labels.chroms, labels.chrom[rows], labels.start[rows], labels.size, core, flank)
+        args = (genome, labels.chroms, labels.chrom[rows], labels.start[rows], labels.size)
+        s, sc, at, _ = best_sites(*args, core, flank)
         strong = sc >= threshold
         u_site, u_keys = s[strong], at[strong] + labels.chrom[rows][strong].astype(np.int64) * (1 << 40)
         matched_open = mask is not None

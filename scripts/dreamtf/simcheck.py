@@ -149,3 +149,48 @@ def release_stats(release, fasta: str = "hg19.genome.fa.gz", tfs: dict | None = 
             for cell, d in cells.items():
                 out.write(f"{tf}\t{cell}\t{d['n_bound']}\t{d['dnase_auprc']:.3f}\t{d['dnase_motif_auprc']:.3f}\n")
     return res
+
+
+def module_effect(model, meta, genome, dnase, labels, cell: str, core, module: np.ndarray, rng) -> dict:
+    """What a FactorNet model makes of a simulated release's flanking module: in-silico mutagenesis.
+
+    For each window bound in ``cell`` (of ``labels``) whose best match of ``core`` carries
+    ``module`` (at least 8 of its consensus bases, :data:`dreamtf.simulate.FLANK_GAP` bp
+    upstream on the core's strand): the mean loss of logit when the module's bases are
+    replaced by random ones, and when as many bases at the same distance on the core's
+    other side are (the control). ``dnase`` is the cell's DNase cache.
+    """
+    from .factornet_inputs import chrom_inputs
+    from .motif_extension import best_sites
+    from .simulate import FLANK_GAP as GAP
+    from .simulate import FLANK_LEN as WIDTH
+
+    length = meta["params"]["input_length"]
+    j = labels.cells.index(cell)
+    rows = np.flatnonzero(labels.codes[:, j] == 2)
+    chrom_idx, starts = labels.chrom[rows], labels.start[rows]
+    site, _, at, minus = best_sites(genome, labels.chroms, chrom_idx, starts, labels.size, core, GAP + WIDTH)
+    carries = (site[:, :WIDTH] == module).sum(axis=1) >= 8
+    up = np.where(minus, at + len(core) + GAP, at - GAP - WIDTH)  # the module's genomic start
+    down = np.where(minus, at - GAP - WIDTH, at + len(core) + GAP)  # the control's
+    pad = (length - labels.size) // 2
+    keep = carries & (up - (starts - pad) >= 0) & (down - (starts - pad) >= 0)
+    keep &= (up + WIDTH <= starts - pad + length) & (down + WIDTH <= starts - pad + length)
+    logits = {"as is": [], "module scrambled": [], "control scrambled": []}
+    for ci in np.unique(chrom_idx[keep]):
+        sel = np.flatnonzero(keep & (chrom_idx == ci))
+        x = chrom_inputs(genome, dnase, labels.chroms[int(ci)], starts[sel] - pad, length)
+        for name, where in (("as is", None), ("module scrambled", up[sel]), ("control scrambled", down[sel])):
+            seq = x["sequence"].copy()
+            if where is not None:
+                cols = (where - (starts[sel] - pad))[:, None] + np.arange(WIDTH)[None, :]
+                seq[np.arange(len(sel))[:, None], cols] = rng.integers(0, 4, cols.shape)
+            p = np.clip(model.predict({**x, "sequence": seq}, batch_size=256, verbose=0)[:, 0], 1e-6, 1 - 1e-6)
+            logits[name].append(np.log(p / (1 - p)))
+    got = {k: np.concatenate(v) for k, v in logits.items()}
+    return {
+        "sites": int(keep.sum()),
+        "bound_windows": int(len(rows)),
+        "module_loss": float(np.mean(got["as is"] - got["module scrambled"])),
+        "control_loss": float(np.mean(got["as is"] - got["control scrambled"])),
+    }
