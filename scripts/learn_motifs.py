@@ -17,10 +17,16 @@ log = logging.getLogger("dreamtf")
 
 
 def database_matrix(tf: str, matrix):
-    """The TF's configured database matrix (:class:`dreamtf.motifs.Motif`), or None for a TF without one."""
+    """The TF's database matrix (:class:`dreamtf.motifs.Motif`), or None for a TF JASPAR lacks.
+
+    A matrix the config names must load: a bad one stops the job in one line, it is
+    never quietly replaced by learning without one.
+    """
     try:
         return resolve_motif(tf, matrix)
     except DreamTFError as exc:
+        if matrix:
+            raise
         log.info("%s: learning without a database matrix (%s)", tf, exc)
         return None
 

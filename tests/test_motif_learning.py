@@ -244,3 +244,23 @@ def test_factornet_trained_on_the_release_uses_the_module(with_module, tmp_path)
                            np.random.default_rng(0))  # fmt: skip
     assert effect["sites"] >= 50, effect
     assert effect["module_loss"] > 0.5 and effect["module_loss"] > 4 * abs(effect["control_loss"]), effect
+
+
+@pytest.mark.slow
+def test_a_tf_without_a_database_matrix_learns_its_core_de_novo(with_module):
+    """No matrix given: the CNN and TF-MoDISco find CTCF's core, which TOMTOM calls CTCF, and it is then extended."""
+    from dreamtf import config
+    from dreamtf import interpret as it
+    from dreamtf.motif_learning import learn_motifs
+
+    _, genome, labels, _ = with_module
+    p = {**config.defaults("motif_learning"), "epochs": 12, "leiden_runs": 2, "bound_windows": 1500}
+    motifs, logos, rec = learn_motifs("CTCF", genome, labels, None, None, p, threads=2)
+    assert rec["de_novo"]["cnn"]["holdout_auprc"] > 0.5, rec
+    denovo = [m for m in motifs if "_denovo_" in m.matrix_id]
+    assert denovo and len(logos) == len(motifs), rec
+    targets, mats = it.jaspar_targets()
+    found = it.match_motifs([m.probs for m in denovo], targets, mats, top=1)
+    ctcf = found[found["name"].str.upper() == "CTCF"]
+    assert not ctcf.empty and ctcf["q_value"].min() < 0.05, found
+    assert rec["chromosomes_read"] == ["chr2"]
