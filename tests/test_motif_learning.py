@@ -159,7 +159,7 @@ def without_module(tmp_path_factory):
 def test_the_core_is_extended_by_the_planted_module_and_by_nothing_without_it(with_module, without_module):
     from dreamtf import release as rl
     from dreamtf.io.motiffile import read_motif_counts
-    from dreamtf.motif_extension import extend_core
+    from dreamtf.motif_extension import extend_core, flank_parts
     from dreamtf.motifs import load_jaspar
 
     core = load_jaspar("CTCF")
@@ -176,6 +176,11 @@ def test_the_core_is_extended_by_the_planted_module_and_by_nothing_without_it(wi
     else:  # a shorter span still starts inside the module and matches it there
         assert (extended.probs.argmax(axis=1)[: -lo - 4] == module[14 + lo :]).mean() >= 0.8
     assert np.allclose(extended.probs[-len(core) :].argmax(axis=1), core.probs.argmax(axis=1))
+    # the module alone, scanned apart from the core: the upstream stretch that differs
+    parts = flank_parts(extended, rec, len(core), "CTCF")
+    assert [m.matrix_id for m in parts] == ["CTCF_flank_up"], rec
+    offs = [d["offset"] for d in rec["differing_positions"] if d["offset"] < 0]
+    assert (parts[0].probs.argmax(axis=1) == module[min(offs) + 14 : max(offs) + 15]).mean() >= 0.8
     _, genome0, labels0, open0 = without_module
     none, rec0 = extend_core(genome0, labels0, core, open0, 30, np.random.default_rng(0))
     assert none is None and rec0["why_not"].startswith("no flank position differs"), rec0

@@ -17,6 +17,11 @@ partner, a run of bases that shapes the DNA. Sites aligned on their core show it
    between them included), with the bound sites' base frequencies: scanned like any
    matrix, it scores a site with its flank above one without.
 
+4. **The flanks alone**: each side's differing stretch (at least :data:`MIN_FLANK` bp) as
+   a matrix of its own (:func:`flank_parts`). The extended matrix's score mixes the core's
+   strength with the flank's; scanned alone, a flank says whether it is there whatever
+   the core's strength, which a tree model cannot untangle from two scores.
+
 No differing position gives no extended matrix: the database matrix already holds what
 the training data tell apart.
 """
@@ -40,6 +45,8 @@ MIN_BITS = 0.1
 CORE_QUANTILE = 0.25
 #: fewest sites on each side for the comparison to mean anything
 MIN_SITES = 30
+#: a flank scanned on its own spans at least this many bp (shorter stretches match anywhere)
+MIN_FLANK = 4
 
 
 def best_sites(genome, chroms: list[str], chrom_idx, starts, size: int, core: Motif, flank: int):
@@ -163,6 +170,22 @@ def extend_core(genome, labels, core: Motif, open_mask, flank: int, rng, *, max_
     name = f"{core.name}_extended"
     record.update({"extended": True, "span": [lo - flank, hi - flank], "length": hi - lo})
     return Motif(name=name, matrix_id=name, probs=counts_to_probs(counts)), record
+
+
+def flank_parts(extended: Motif, record: dict, core_len: int, name: str) -> list[Motif]:
+    """Each side's differing stretch of an extension (``record`` of :func:`extend_core`) as a
+    matrix of its own, ``<name>_flank_up`` (before the core on its strand) and ``<name>_flank_down``."""
+    lo = record["span"][0]
+    offsets = [d["offset"] for d in record["differing_positions"]]
+    out = []
+    for side, offs, col in (
+        ("up", [o for o in offsets if o < 0], lambda o: o - lo),
+        ("down", [o for o in offsets if o > 0], lambda o: o + core_len - 1 - lo),
+    ):
+        if offs and max(offs) - min(offs) + 1 >= MIN_FLANK:
+            part = extended.probs[col(min(offs)) : col(max(offs)) + 1]
+            out.append(Motif(name=f"{name}_flank_{side}", matrix_id=f"{name}_flank_{side}", probs=part.copy()))
+    return out
 
 
 def _unique(keys: np.ndarray) -> np.ndarray:

@@ -229,12 +229,13 @@ def learn_motifs(tf: str, genome, labels, dnase_peaks: dict | None, core, p: dic
     ``title``, ``sites``: the sites or seqlets it was built from) and a record.
 
     First the core extended by what sets bound sites apart (:mod:`dreamtf.motif_extension`),
-    ``<TF>_extended``, when a flank does; then, when ``de_novo`` asks for them, the CNN's
+    ``<TF>_extended``, and each differing flank alone, ``<TF>_flank_up`` / ``_down``, when a
+    flank differs; then, when ``de_novo`` asks for them, the CNN's
     TF-MoDISco motifs ``<TF>_denovo_<n>``. A TF without a database matrix (``core`` None)
     learns de novo under ``auto``, and its first de novo motif is the core extended.
     ``labels`` holds the training chromosomes only; ``p`` is the ``motif_learning`` settings.
     """
-    from .motif_extension import extend_core
+    from .motif_extension import extend_core, flank_parts
 
     t0 = time.perf_counter()
     rng = np.random.default_rng(p["seed"])
@@ -252,10 +253,13 @@ def learn_motifs(tf: str, genome, labels, dnase_peaks: dict | None, core, p: dic
         extended, record["extension"] = extend_core(genome, labels, base, open_mask, p["flank_bp"], rng)
         if extended is not None:
             extended.name = extended.matrix_id = f"{tf}_extended"
-            motifs.insert(0, extended)
+            parts = [extended, *flank_parts(extended, record["extension"], len(base), tf)]
             sites = record["extension"]["bound_sites"]
-            title = f"{extended.name}: {sites} bound sites (information)"
-            logos.insert(0, {"logo": information(extended.probs), "title": title, "sites": sites})
+            motifs[:0] = parts
+            logos[:0] = [
+                {"logo": information(m.probs), "title": f"{m.name}: {sites} bound sites (information)", "sites": sites}
+                for m in parts
+            ]
     record["motifs"] = [{"id": m.matrix_id, "length": len(m), "consensus": consensus(m.probs)} for m in motifs]
     record["seconds"] = round(time.perf_counter() - t0, 1)
     return motifs, logos, record

@@ -137,12 +137,14 @@ def learned_markdown(learned: list[dict], interpret: list[dict]) -> str:
         for m in rec["motifs"]:
             best = (m.get("best_matches") or [{}])[0]
             own = m.get("database_matrix") or {}
-            what = (
-                f"core widened by {len(ext.get('differing_positions', []))} flank positions "
-                f"({ext.get('bound_sites')} bound / {ext.get('unbound_sites')} unbound sites)"
-                if m["id"].endswith("_extended")
-                else "de novo (CNN, TF-MoDISco)"
-            )
+            what = "de novo (CNN, TF-MoDISco)"
+            if m["id"].endswith("_extended"):
+                what = (
+                    f"core widened by {len(ext.get('differing_positions', []))} flank positions "
+                    f"({ext.get('bound_sites')} bound / {ext.get('unbound_sites')} unbound sites)"
+                )
+            elif "_flank_" in m["id"]:
+                what = "a flank of the extension alone"
             rows.append((e["tf"], "learned", m["id"], m["consensus"], best, own.get("rank"), what))
         if not rec["motifs"]:
             rows.append((e["tf"], "learned", "none", "", {}, None, ext.get("why_not", "no motif learned")))
