@@ -3,8 +3,9 @@
 For each TF of the run's config: the core extended (dreamtf.motif_extension) with all its
 bound windows and with 1/4 and 1/2 of them (the scaling with the number of bound
 windows), and with --de-novo the CNN and TF-MoDISco too. Prints seconds, sites, the
-extension's span and consensus, and where the release planted flanking modules
-(`release.flank_module`), whether the extension holds the planted module.
+extension's span and consensus, the core positions where bound sites differ, and where
+the release planted flanking modules (`release.flank_module`), whether the extension
+holds the planted module.
 
 Usage: python bench/bench_learned_motifs.py RUN [--de-novo]
 RUN is a directory where the workflow ran (its release, labels and genome codes are read).
@@ -61,6 +62,9 @@ def main(run: Path, de_novo: bool) -> None:
             )
             dt = time.perf_counter() - t
             what = f"span {rec['span']}, {consensus(motif.probs)}" if motif is not None else rec["why_not"]
+            if "differing_core_positions" in rec:
+                core_at = [d["position"] for d in rec["differing_core_positions"]]
+                what += f"; core positions differing {core_at} ({rec['core_strata']} score strata)"
             print(
                 f"  extension, {n} bound windows: {dt:.1f} s, "
                 f"{rec['bound_sites']} / {rec['unbound_sites']} sites; {what}"

@@ -228,7 +228,7 @@ def test_what_was_learned_sets_learning_apart_from_the_seed(tmp_path):
     }
     (tmp_path / "CTCF.json").write_text(json.dumps(record))
     (tmp_path / "REST.json").write_text(
-        json.dumps({"motifs": [], "extension": {"why_not": "no flank position differs"}})
+        json.dumps({"motifs": [], "extension": {"why_not": "no position, in the flanks or the core, differs"}})
     )
     summary = {
         "kernels_seeded_with": ["MA0139.2"],
@@ -252,6 +252,11 @@ def test_what_was_learned_sets_learning_apart_from_the_seed(tmp_path):
     lines = md.splitlines()
     assert len(lines) == 5
     assert "| CTCF | learned | CTCF_extended | CTCCTGATAT" in lines[2] and "10 flank positions (243 bound" in lines[2]
-    assert lines[3].startswith("| REST | learned | none |") and "no flank position differs" in lines[3]
+    assert lines[3].startswith("| REST | learned | none |") and "no position, in the flanks or the core" in lines[3]
     assert "kernels seeded with MA0139.2: echoes the seed" in lines[4] and "| 1 |" in lines[4]
     assert learned_markdown([], []) == ""
+    # a core the bound sites prefer otherwise than the database matrix says so
+    record["extension"].update(differing_positions=[], differing_core_positions=[{}] * 3)
+    (tmp_path / "CTCF.json").write_text(json.dumps(record))
+    md = learned_markdown([{"tf": "CTCF", "path": tmp_path / "CTCF.json"}], [])
+    assert "| 3 core positions relearned (243 bound" in md

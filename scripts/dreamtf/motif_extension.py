@@ -17,13 +17,19 @@ partner, a run of bases that shapes the DNA. Sites aligned on their core show it
    between them included), with the bound sites' base frequencies: scanned like any
    matrix, it scores a site with its flank above one without.
 
-4. **The flanks alone**: each side's differing stretch (at least :data:`MIN_FLANK` bp) as
+4. **The core itself**: the database matrix may not be what the TF binds. At each core
+   position bound and unbound sites are compared within strata of equal core score
+   (:func:`core_positions`): compared unstratified, bound sites' cores are stronger and
+   every informative position would seem to differ. A core position that differs within
+   strata is one where the bound sites prefer other bases than the matrix's score rewards;
+   the extended matrix then spans the core with the bound sites' frequencies.
+5. **The flanks alone**: each side's differing stretch (at least :data:`MIN_FLANK` bp) as
    a matrix of its own (:func:`flank_parts`). The extended matrix's score mixes the core's
    strength with the flank's; scanned alone, a flank says whether it is there whatever
    the core's strength, which a tree model cannot untangle from two scores.
 
-No differing position gives no extended matrix: the database matrix already holds what
-the training data tell apart.
+No differing position, in the flanks or the core, gives no extended matrix: the database
+matrix already holds what the training data tell apart.
 """
 
 from __future__ import annotations
@@ -47,6 +53,10 @@ CORE_QUANTILE = 0.25
 MIN_SITES = 30
 #: a flank scanned on its own spans at least this many bp (shorter stretches match anywhere)
 MIN_FLANK = 4
+#: core positions are compared within this many strata of the bound sites' core score ...
+CORE_STRATA = 5
+#: ... each with at least this many bound and unbound sites; fewer than two such strata: no core test
+MIN_STRATUM = 10
 
 
 def best_sites(genome, chroms: list[str], chrom_idx, starts, size: int, core: Motif, flank: int):
@@ -95,18 +105,46 @@ def differing_positions(bound: np.ndarray, unbound: np.ndarray) -> tuple[np.ndar
 
     from .interpret import bh_qvalues
 
-    cb = np.stack([(bound == b).sum(axis=0) for b in range(4)], axis=1).astype(np.float64) + 0.5
-    cu = np.stack([(unbound == b).sum(axis=0) for b in range(4)], axis=1).astype(np.float64) + 0.5
-    table = np.stack([cb, cu], axis=1)  # (L, 2, 4)
-    expected = (
-        table.sum(axis=2, keepdims=True) * table.sum(axis=1, keepdims=True) / table.sum(axis=(1, 2))[:, None, None]
-    )
-    stat = ((table - expected) ** 2 / expected).sum(axis=(1, 2))
-    p = chi2.sf(stat, 3)
+    cb, cu = _base_counts(bound), _base_counts(unbound)
+    p = chi2.sf(_chi_square(cb, cu), 3)
     pb = cb / cb.sum(axis=1, keepdims=True)
     pu = cu / cu.sum(axis=1, keepdims=True)
     bits = (pb * np.log2(pb / pu)).sum(axis=1)
     return p, bh_qvalues(p)[0], bits
+
+
+def core_positions(bound, b_score, unbound, u_score, lo: int, hi: int) -> tuple[list[dict], int]:
+    """Core columns ``lo:hi`` of aligned sites that differ between bound and unbound sites of equal core score.
+
+    Sites are binned by the bound sites' score quantiles (:data:`CORE_STRATA`); per position
+    the strata's chi-square statistics add up (3 degrees of freedom each), and the bits
+    compare the bound sites' bases with the unbound ones' reweighted to the bound sites'
+    strata. Returns ([{position, q, bits}], strata used); no strata usable gives ([], 0).
+    """
+    from scipy.stats import chi2
+
+    from .interpret import bh_qvalues
+
+    edges = np.quantile(b_score, np.linspace(0, 1, CORE_STRATA + 1)[1:-1])
+    sb, su = np.digitize(b_score, edges), np.digitize(u_score, edges)
+    length = hi - lo
+    stat, cb_all, cu_all, used = np.zeros(length), np.zeros((length, 4)), np.zeros((length, 4)), 0
+    for k in range(CORE_STRATA):
+        b, u = bound[sb == k, lo:hi], unbound[su == k, lo:hi]
+        if len(b) < MIN_STRATUM or len(u) < MIN_STRATUM:
+            continue
+        cb, cu = _base_counts(b), _base_counts(u)
+        stat += _chi_square(cb, cu)
+        cb_all += cb
+        cu_all += cu / cu.sum(axis=1, keepdims=True) * len(b)  # the unbound bases, weighted as the bound sites' stratum
+        used += 1
+    if used < 2:
+        return [], used
+    q = bh_qvalues(chi2.sf(stat, 3 * used))[0]
+    pb, pu = cb_all / cb_all.sum(axis=1, keepdims=True), cu_all / cu_all.sum(axis=1, keepdims=True)
+    bits = (pb * np.log2(pb / pu)).sum(axis=1)
+    hits = np.flatnonzero((q < Q_MAX) & (bits >= MIN_BITS))
+    return [{"position": int(i), "q": float(q[i]), "bits": round(float(bits[i]), 3)} for i in hits], used
 
 
 def extend_core(genome, labels, core: Motif, open_mask, flank: int, rng, *, max_sites: int = 5000):
@@ -134,16 +172,18 @@ def extend_core(genome, labels, core: Motif, open_mask, flank: int, rng, *, max_
         args = (genome, labels.chroms, labels.chrom[rows], labels.start[rows], labels.size)
         s, sc, at, _ = best_sites(*args, core, flank)
         strong = sc >= threshold
-        u_site, u_keys = s[strong], at[strong] + labels.chrom[rows][strong].astype(np.int64) * (1 << 40)
+        u_site, u_score = s[strong], sc[strong]
+        u_keys = at[strong] + labels.chrom[rows][strong].astype(np.int64) * (1 << 40)
         matched_open = mask is not None
         if len(np.unique(u_keys)) >= 3 * MIN_SITES:
             break
     b_keys = b_at[keep] + labels.chrom[bound_rows][keep].astype(np.int64) * (1 << 40)
     first = _unique(b_keys)
-    bound, b_keys = b_site[keep][first], b_keys[first]
+    bound, b_keys, bound_score = b_site[keep][first], b_keys[first], b_score[keep][first]
     first = _unique(u_keys)
-    u_site, u_keys = u_site[first], u_keys[first]
-    unbound = u_site[~np.isin(u_keys, b_keys)]  # a site that a bound window also holds is no negative
+    u_site, u_keys, u_score = u_site[first], u_keys[first], u_score[first]
+    negative = ~np.isin(u_keys, b_keys)  # a site that a bound window also holds is no negative
+    unbound, unbound_score = u_site[negative], u_score[negative]
     record.update({"bound_sites": int(len(bound)), "unbound_sites": int(len(unbound)), "unbound_open": matched_open})
     if len(bound) < MIN_SITES or len(unbound) < MIN_SITES:
         record["extended"] = False
@@ -161,11 +201,14 @@ def extend_core(genome, labels, core: Motif, open_mask, flank: int, rng, *, max_
         }
         for i in hits
     ]
-    if not len(hits):
+    in_core, strata = core_positions(bound, bound_score, unbound, unbound_score, flank, flank + length)
+    record.update({"differing_core_positions": in_core, "core_strata": strata})
+    if not len(hits) and not in_core:
         record["extended"] = False
-        record["why_not"] = "no flank position differs between bound and matched unbound sites"
+        record["why_not"] = "no position, in the flanks or the core, differs between bound and matched unbound sites"
         return None, record
-    lo, hi = min(int(hits.min()), flank), max(int(hits.max()) + 1, flank + length)
+    lo = min(int(hits.min()), flank) if len(hits) else flank
+    hi = max(int(hits.max()) + 1, flank + length) if len(hits) else flank + length
     counts = np.stack([(bound[:, lo:hi] == b).sum(axis=0) for b in range(4)], axis=1)
     name = f"{core.name}_extended"
     record.update({"extended": True, "span": [lo - flank, hi - flank], "length": hi - lo})
@@ -186,6 +229,20 @@ def flank_parts(extended: Motif, record: dict, core_len: int, name: str) -> list
             part = extended.probs[col(min(offs)) : col(max(offs)) + 1]
             out.append(Motif(name=f"{name}_flank_{side}", matrix_id=f"{name}_flank_{side}", probs=part.copy()))
     return out
+
+
+def _base_counts(sites: np.ndarray) -> np.ndarray:
+    """(L, 4) counts of each base per position of aligned site codes, plus a pseudocount of 0.5 (N counts nowhere)."""
+    return np.stack([(sites == b).sum(axis=0) for b in range(4)], axis=1).astype(np.float64) + 0.5
+
+
+def _chi_square(cb: np.ndarray, cu: np.ndarray) -> np.ndarray:
+    """Per position, the chi-square statistic of the 2 x 4 table of bound (``cb``) and unbound (``cu``) base counts."""
+    table = np.stack([cb, cu], axis=1)  # (L, 2, 4)
+    expected = (
+        table.sum(axis=2, keepdims=True) * table.sum(axis=1, keepdims=True) / table.sum(axis=(1, 2))[:, None, None]
+    )
+    return ((table - expected) ** 2 / expected).sum(axis=(1, 2))
 
 
 def _unique(keys: np.ndarray) -> np.ndarray:

@@ -9,7 +9,8 @@ chromosomes only (the validation and held-out chromosomes are never read):
 **The core extended** (:mod:`dreamtf.motif_extension`, always when the TF has a matrix):
 bound sites and matched unbound ones aligned on their best core match, the flank
 positions where their bases differ found by a test per position, and the core widened
-to span them. Seconds per TF.
+to span them; the core's own positions are tested within strata of equal core score,
+so that a database matrix that is not what the TF binds is relearned. Seconds per TF.
 
 **De novo** (``de_novo``: ``auto`` runs it for a TF without a database matrix only,
 ``always`` for every TF), as in BPNet and ChromBPNet:

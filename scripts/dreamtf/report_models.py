@@ -139,10 +139,10 @@ def learned_markdown(learned: list[dict], interpret: list[dict]) -> str:
             own = m.get("database_matrix") or {}
             what = "de novo (CNN, TF-MoDISco)"
             if m["id"].endswith("_extended"):
-                what = (
-                    f"core widened by {len(ext.get('differing_positions', []))} flank positions "
-                    f"({ext.get('bound_sites')} bound / {ext.get('unbound_sites')} unbound sites)"
-                )
+                flank, in_core = len(ext.get("differing_positions", [])), len(ext.get("differing_core_positions", []))
+                done = [f"core widened by {flank} flank positions"] if flank else []
+                done += [f"{in_core} core positions relearned"] if in_core else []
+                what = f"{', '.join(done)} ({ext.get('bound_sites')} bound / {ext.get('unbound_sites')} unbound sites)"
             elif "_flank_" in m["id"]:
                 what = "a flank of the extension alone"
             rows.append((e["tf"], "learned", m["id"], m["consensus"], best, own.get("rank"), what))

@@ -192,12 +192,15 @@ def write_simulated_release(
     label_rule: str,
     min_overlap: int = 1,
     flank_module: float = 0.0,
+    planted: dict | None = None,
 ) -> dict:
     """Simulate a complete release under ``out`` and return a small summary.
 
     ``tfs`` is ``{tf: {"train_cells": [...], "test_cells": [...]}}`` (default: the
     challenge-like table in :data:`dreamtf.simulate.DEFAULT_TFS`). ``flank_module``: the share
     of motif instances given a flanking module (:class:`dreamtf.simulate.FlankModules`).
+    ``planted``: ``{tf: Motif}`` planted in place of the TF's database matrix, which the
+    models are still given (a database that is wrong about the core).
     """
     if preset not in sim.PRESETS:
         raise DreamTFError(f"unknown preset {preset!r}; expected one of {', '.join(sim.PRESETS)}")
@@ -210,6 +213,8 @@ def write_simulated_release(
         raise DreamTFError(f"the simulated genome has no {missing[0]}, a held-out chromosome")
     cells = rl.cells_of(tfs)
     models = sim.load_tfs(list(tfs))
+    for model in models:
+        model.motif = (planted or {}).get(model.name, model.motif)
     erng = sim.rng_for(seed, "expression")
     expr = {(t.name, c): sim.tf_expression(t.name, c, erng) for t in models for c in cells}
     plan = _Plan(
