@@ -139,16 +139,23 @@ def test_model_files_of_the_tiny_run():
     ]
 
 
-def test_learned_motifs_travel_with_the_models_that_read_them():
-    cfg = tiny_config()
-    cfg["feature_sets"]["learned"] = ["dnase", "motif", "motif_learned"]
-    cfg = validate_config(cfg, SCHEMA_PATH)
+def test_learned_motifs_travel_with_the_models_that_read_them(tmp_path):
+    raw = tiny_config()
+    raw["feature_sets"]["learned"] = ["dnase", "motif", "motif_learned"]
+    cfg = validate_config(raw, SCHEMA_PATH)
     files = model_files(cfg, registry.models(cfg, schema()))
     # once per TF, however many models and sets read it: a predicting run scans the same matrices
     assert files.count("results/motifs/learned/CTCF.meme") == 1
     assert "results/models/catchitt/learned/CTCF.HepG2.zip" in files
     plain = validate_config(tiny_config(), SCHEMA_PATH)
     assert not any("motifs/learned" in f for f in model_files(plain, registry.models(plain, schema())))
+    # exported, read back and installed where the predicting run's scan reads it
+    run = write_run(tmp_path / "run", raw)
+    export_bundle(run, tmp_path / "models.zip", *load_run_config(run))
+    written = install_models(read_bundle(tmp_path / "models.zip"), tmp_path / "predict")
+    meme = "results/motifs/learned/CTCF.meme"
+    assert tmp_path / "predict" / meme in written
+    assert (tmp_path / "predict" / meme).read_bytes() == (run / meme).read_bytes()
 
 
 def test_model_files_with_factornet_and_the_ensemble():
@@ -385,7 +392,8 @@ BAD_BUNDLES = {
     ),
     "member outside the model folders": (
         lambda s, d: rewrite(s, d, manifest=_list_outside, extra={"results/other/x.txt": b"a"}),
-        r"member results/other/x\.txt is outside results/models/ and results/calibration/; not a model file",
+        r"member results/other/x\.txt is outside results/models/, results/calibration/, results/motifs/learned/; "
+        r"not a model file",
     ),
     "member path leaves the folder": (
         lambda s, d: rewrite(s, d, manifest=_list_leaving, extra={"../x.txt": b"a"}),

@@ -9,6 +9,8 @@ writes them to, every file that predicting with the run's models reads:
 - ensemble: its weights, ``results/models/<model>/<feature_set>/<TF>.json``;
 - every model, baseline included: its peak thresholds,
   ``results/calibration/<model>/<feature_set>/<TF>.json``;
+- a feature set with ``motif_learned``: the motifs learned from the training cells,
+  ``results/motifs/learned/<TF>.meme`` (a predicting run scans them, and learns none);
 
 and in ``bundle.json`` the parts of the training run's config that predicting depends on
 (:func:`describe_run`): genome build and chromosome sizes, the window grid, the TFs and
@@ -46,8 +48,8 @@ log = logging.getLogger(__name__)
 
 #: where a run keeps the chromosome sizes of its FASTA (rule check_release)
 CHROM_SIZES = "results/release/chrom.sizes"
-#: the folders of a run a bundle installs into
-ROOTS = ("results/models/", "results/calibration/")
+#: the folders of a run a bundle installs into (the learned motifs: what catchitt's learned group scans)
+ROOTS = ("results/models/", "results/calibration/", "results/motifs/learned/")
 #: every model's peak thresholds, per feature set and TF
 CALIBRATION = "results/calibration/{model}/{feature_set}/{tf}.json"
 LEARNED_MOTIFS = "results/motifs/learned/{tf}.meme"
@@ -212,14 +214,14 @@ def read_bundle(path: str | os.PathLike, *, verify: bool = True) -> Bundle:
     """Read the bundle ``path``; with ``verify`` (the default) every member's size and md5 is checked.
 
     A truncated or corrupt zip, a wrong md5 or size, an unknown format version, or a member
-    outside ``results/models/`` and ``results/calibration/`` is one :class:`DreamTFError`
+    outside :data:`ROOTS` is one :class:`DreamTFError`
     naming the bundle and the member. ``verify=False`` reads ``bundle.json`` only (a
     Snakefile listing the files at start-up); installing verifies each member again.
     """
     manifest, members = read_bundle_file(path, verify=verify)
     for name in members:
         if not name.startswith(ROOTS):
-            raise DreamTFError(f"{path}: member {name} is outside {' and '.join(ROOTS)}; not a model file")
+            raise DreamTFError(f"{path}: member {name} is outside {', '.join(ROOTS)}; not a model file")
     config = manifest.get("config")
     for key in _CONFIG_KEYS:
         if not isinstance(config, dict) or key not in config:
