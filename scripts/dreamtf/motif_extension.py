@@ -148,7 +148,8 @@ def core_positions(bound, b_score, unbound, u_score, lo: int, hi: int) -> tuple[
 
 
 def extend_core(genome, labels, core: Motif, open_mask, flank: int, rng, *, max_sites: int = 5000):
-    """The core extended by the flank positions where bound sites differ, and a record; (None, record) when none does.
+    """The core extended by the flank positions where bound sites differ (its core columns relearned where they
+    differ too), and a record; (None, record) when no position differs.
 
     ``labels`` holds the training chromosomes only; ``open_mask`` (n_windows,) marks windows
     open in a training cell (None: no DNase peaks given).
