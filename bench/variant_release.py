@@ -19,14 +19,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 from dreamtf import config  # noqa: E402
+from dreamtf.errors import DreamTFError  # noqa: E402
+from dreamtf.motif_learning import information  # noqa: E402
 from dreamtf.motifs import Motif, resolve_motif  # noqa: E402
 from dreamtf.simrelease import write_simulated_release  # noqa: E402
 
 
 def variant(core: Motif, k: int) -> tuple[Motif, dict]:
     """``core`` with its ``k`` least informative positions made strong on their least likely base."""
-    p = np.clip(core.probs, 1e-9, 1)
-    bits = 2 + (p * np.log2(p)).sum(axis=1)
+    bits = information(core.probs).sum(axis=1)
     changed = {int(i): int(core.probs[i].argmin()) for i in np.sort(np.argsort(bits)[:k])}
     probs = core.probs.copy()
     for i, b in changed.items():
@@ -46,7 +47,7 @@ def main(cfg_path: Path, out: Path, k: int) -> None:
         out,
         seed=rel["seed"],
         preset=rel["preset"],
-        tfs={tf: {k2: v[k2] for k2 in ("train_cells", "test_cells")} for tf, v in cfg["tfs"].items()},
+        tfs={tf: {key: v[key] for key in ("train_cells", "test_cells")} for tf, v in cfg["tfs"].items()},
         test_chroms=tuple(cfg["chromosomes"]["test"]),
         size=cfg["windows"]["size"],
         step=cfg["windows"]["step"],
@@ -64,4 +65,7 @@ if __name__ == "__main__":
     ap.add_argument("out", type=Path)
     ap.add_argument("--positions", type=int, default=3, help="core positions the planted matrix changes")
     a = ap.parse_args()
-    main(a.config, a.out, a.positions)
+    try:
+        main(a.config, a.out, a.positions)
+    except DreamTFError as e:  # a bad config or a TF with no matrix: one line, as the workflow says it
+        sys.exit(f"error: {e}")
