@@ -37,6 +37,8 @@ rule plot_report:
     params:
         runs=[dict(r, peaks=PEAKS.format(**r)) for r in scored_runs()],
         predicted=unscored_runs(),
+        skipped=model_runs("predict", skipped=True),
+        single_peaks=single_peak_files(),
         labels={tf: labels_file(tf, "test") for tf in TFS if TFS[tf]["test_cells"]},
         chroms=lookup(dpath="chromosomes/test", within=config),
         # published final-round figures beside real data only, never beside a simulated release

@@ -77,6 +77,16 @@ def unscored_runs():
     return runs
 
 
+def single_peak_files():
+    """The predicted cells of your own given one peaks file for both sets, when a job reads their peaks: {cell: file}."""
+    cells = {r["cell"] for r in model_runs("predict")}
+    return {
+        c: OWN[c]["peaks"]
+        for c in sorted(cells)
+        if c in OWN and isinstance(OWN[c]["peaks"], str) and cell_reads_peaks(c)
+    }
+
+
 def report_inputs(wildcards):
     return {
         "scores": "results/scores/scores.tsv",
@@ -95,6 +105,7 @@ def report_inputs(wildcards):
             for f in (e.get("path"), e.get("history"), e.get("meta"))
             if f
         ],
+        "bundle_genome": [BUNDLE_GENOME] if BUNDLE else [],
         # the summary links FactorNet's training curves
         "training": (
             ["results/report/training_curves.png"] if REPORT_MODELS["factornet"] else []

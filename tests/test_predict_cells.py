@@ -5,8 +5,9 @@ import pytest
 from workflow_runs import ROOT
 
 from conftest import write_bigwig, write_narrowpeak
+from dreamtf import registry
 from dreamtf import release as rl
-from dreamtf.config import validate_config
+from dreamtf.config import schema, validate_config
 from dreamtf.errors import DreamTFError
 from dreamtf.io.windowtable import WindowTable
 from dreamtf.simulate import DEFAULT_TFS
@@ -42,10 +43,6 @@ def own(**spec):
             "'tfs.CTCF.test_cells': 'mycell' comes from your own files (cells), which have no ChIP-seq",
         ),
         (
-            {"tfs": {"CTCF": {"train_cells": ["HepG2"], "predict_cells": ["mycell"]}}, "cells": own()},
-            "'cells.mycell' has no rnaseq, but feature set 'dnase_motif' has the expression group",
-        ),
-        (
             {
                 "tfs": {"CTCF": {"train_cells": ["HepG2"], "predict_cells": ["mycell"]}},
                 "cells": own(rnaseq=["r.tsv"]),
@@ -74,6 +71,41 @@ def test_a_cell_without_rnaseq_predicts_with_feature_sets_without_expression():
         feature_sets={"dnase": ["dnase", "dnase_peaks"], "dnase_motif": ["dnase", "motif", "sequence"]},
     )
     assert cfg["cells"]["mycell"]["assay"] == "DNase-seq" and cfg["predict"]["chromosomes"] == "all"
+
+
+def test_a_cell_without_rnaseq_skips_only_the_models_that_read_expression():
+    cfg = config(
+        tfs={"CTCF": {"train_cells": ["HepG2"], "predict_cells": ["mycell", "A549"]}},
+        cells=own(),
+        models=["baseline", "catchitt", "factornet", "ensemble"],
+        feature_sets={"dnase": ["dnase", "dnase_peaks"], "dnase_motif": ["dnase", "motif", "expression"]},
+    )
+    run = registry.models(cfg, schema())
+    skips = registry.expression_skips(run, cfg, source="my.yaml")
+    # catchitt with expression, and the ensemble whose member it is; for mycell only (A549 has RNA-seq)
+    assert set(skips) == {("catchitt", "dnase_motif", "CTCF", "mycell"), ("ensemble", "dnase_motif", "CTCF", "mycell")}
+    assert skips[("catchitt", "dnase_motif", "CTCF", "mycell")] == (
+        "catchitt:dnase_motif skipped for CTCF in mycell: it reads expression, and cells.mycell has no rnaseq"
+    )
+    cfg["factornet"]["meta_pcs"] = 2  # FactorNet reads RNA-seq now, and so both ensembles do
+    skips = registry.expression_skips(registry.models(cfg, schema()), cfg)
+    assert {k[:2] for k in skips} == {
+        ("catchitt", "dnase_motif"),
+        ("factornet", "seq_dnase"),
+        *(("ensemble", fs) for fs in ("dnase", "dnase_motif")),
+    }
+    only = config(
+        tfs={"CTCF": {"train_cells": ["HepG2"], "predict_cells": ["mycell"]}},
+        cells=own(),
+        models=["catchitt"],
+        feature_sets={"dnase_motif": ["dnase", "motif", "expression"]},
+    )
+    with pytest.raises(DreamTFError) as err:
+        registry.expression_skips(registry.models(only, schema()), only, source="my.yaml")
+    assert str(err.value) == (
+        "my.yaml: every model of the run reads expression, and cells.mycell has no rnaseq "
+        "(tfs.CTCF.predict_cells mycell); add the cell's RNA-seq or a model or feature set without it"
+    )
 
 
 def test_simulated_release_cells_and_tfs_are_the_presets():

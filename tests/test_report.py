@@ -125,8 +125,55 @@ def test_the_report_leads_with_the_ranked_table_and_says_which_runs_cannot_be_to
     base = rank.set_index("run").loc["baseline:dnase_max"]
     assert f"| baseline:dnase_max | {base.auprc:.3f} | {base.vs_best:+.3f} | +0.000 |" in lead
     assert "Not shown: this run's release is simulated" in md
-    assert "feature groups dnase, dnase_peaks" in md and "maximum DNase fold change" in md
+    assert "feature groups dnase, dnase_peaks" in md and "maximum DNase signal over the cell's mean" in md
     assert "0: empty, no threshold reaches precision 0.9" in md
+
+
+def test_a_run_that_only_predicts_reports_its_cells_what_it_skipped_and_why(tmp_path):
+    """No scored cell: no score section, the figures say why they are empty, and the prediction
+    cells, the skipped predictions (with the reason) and the single peak files are listed."""
+    pd.DataFrame(columns=COLUMNS).to_csv(tmp_path / "scores.tsv", sep="\t", index=False)
+    pd.DataFrame(columns=CALIBRATION_COLUMNS).to_csv(tmp_path / "calibration.tsv", sep="\t", index=False)
+    peaks = tmp_path / "p.narrowPeak.gz"
+    write_narrowpeak(peaks, _peaks())
+    predicted = [
+        dict(model="catchitt", feature_set="dnase", tf="CTCF", cell="mycell", peaks=str(peaks), track="t.bigWig")
+    ]
+    why = "catchitt:dnase_motif skipped for CTCF in mycell: it reads expression, and cells.mycell has no rnaseq"
+    skipped = [dict(model="catchitt", feature_set="dnase_motif", tf="CTCF", cell="mycell", why=why)]
+    out = ReportFiles(*(tmp_path / f for f in ("summary.md", "auprc.png", "curves.png", "cal.png")))
+    write_report(
+        tmp_path / "scores.tsv",
+        runs=[],
+        labels={},
+        chroms=["chr1"],
+        out=out,
+        calibration=tmp_path / "calibration.tsv",
+        predicted=predicted,
+        skipped=skipped,
+        single_peaks={"mycell": "mine.narrowPeak"},
+        feature_sets={"dnase": ["dnase", "dnase_peaks"]},
+    )
+    md = (tmp_path / "summary.md").read_text()
+    assert "No held-out cell was scored in this run" in md
+    assert "## Which model wins" not in md and "## Scores per TF" not in md and "## Peak calibration" not in md
+    assert f"| CTCF | mycell | catchitt:dnase | 1 | `{peaks}` | `t.bigWig` |" in md
+    assert f"| CTCF | mycell | catchitt:dnase_motif | {why} |" in md
+    assert "| mycell | `mine.narrowPeak` |" in md and "stood in for both sets" in md
+    assert "| catchitt:dnase | feature groups dnase, dnase_peaks |" in md
+    for f in ("auprc.png", "curves.png", "cal.png"):
+        assert (tmp_path / f).stat().st_size > 1000
+
+
+def test_training_curves_take_colours_without_any_score(tmp_path):
+    from dreamtf.report import write_training_plot
+
+    pd.DataFrame(columns=COLUMNS).to_csv(tmp_path / "scores.tsv", sep="\t", index=False)
+    (tmp_path / "h.csv").write_text("epoch,auprc,loss,val_auprc,val_loss\n0,0.2,0.5,0.3,0.4\n1,0.3,0.4,0.35,0.38\n")
+    (tmp_path / "m.json").write_text('{"best_epoch": 2, "epochs_run": 2}')
+    entry = dict(model="factornet", feature_set="seq_dnase", tf="CTCF", history=str(tmp_path / "h.csv"))
+    write_training_plot(tmp_path / "scores.tsv", [dict(entry, meta=str(tmp_path / "m.json"))], tmp_path / "t.png")
+    assert (tmp_path / "t.png").stat().st_size > 5000
 
 
 def _overlaps(a, b):

@@ -157,6 +157,8 @@ def _validate(config: dict, schema_path, source: str, workdir: Path) -> dict:
         raise DreamTFError(f"{source}: 'release.url' is required when release.source is http")
     if cfg["release"]["source"] == "encode":
         _check_encode(cfg, source, families)
+    if cfg["release"]["source"] == "genome":
+        _check_genome_source(cfg, source, workdir)
     if "catchitt" in families and cfg["windows"]["size"] % FEATURE_BIN:
         raise DreamTFError(
             f"{source}: 'windows.size': {cfg['windows']['size']} bp is not a multiple of {FEATURE_BIN}; "
@@ -202,27 +204,34 @@ def _check_cells(cfg: dict, source: str) -> None:
                     f"{source}: 'tfs.{tf}.{key}': {mine[0]!r} comes from your own files (cells), which have no "
                     "ChIP-seq; list it in predict_cells"
                 )
-    _check_own_expression(cfg, source)
 
 
-def _check_own_expression(cfg: dict, source: str) -> None:
-    """A cell of your own without RNA-seq cannot feed a feature set with the expression group."""
-    families = {cfg.get("variants", {}).get(m, {}).get("family", m) for m in cfg["models"]}
+def _check_genome_source(cfg: dict, source: str, workdir: Path) -> None:
+    """Source genome: the genome's files exist, and the run predicts cells of your own with a bundle's models.
+
+    A genome alone has no ChIP-seq and no cells: nothing to train or score on.
+    """
+    rel = cfg["release"]
+    if "blacklist" not in rel:
+        raise DreamTFError(f"{source}: 'release.blacklist' is required when release.source is genome")
+    for key in ("fasta", "blacklist", "gtf"):
+        if key in rel and ("\0" in rel[key] or not (workdir / rel[key]).is_file()):
+            raise DreamTFError(f"{source}: 'release.{key}': no file {rel[key]!r} (source genome reads it where it is)")
+    if not cfg.get("models_from"):
+        raise DreamTFError(
+            f"{source}: release.source genome has no ChIP-seq to train on: give models_from (a bundle of models)"
+        )
     for tf, spec in cfg["tfs"].items():
+        if spec["test_cells"]:
+            raise DreamTFError(
+                f"{source}: 'tfs.{tf}.test_cells': release.source genome has no labels to score on; "
+                "list the cells in predict_cells"
+            )
         for cell in spec["predict_cells"]:
-            if cell not in cfg["cells"] or cfg["cells"][cell]["rnaseq"]:
-                continue
-            if "catchitt" in families:
-                for fs, groups in cfg["feature_sets"].items():
-                    if "expression" in groups:
-                        raise DreamTFError(
-                            f"{source}: 'cells.{cell}' has no rnaseq, but feature set {fs!r} has the expression "
-                            f"group (tfs.{tf}.predict_cells); add the cell's RNA-seq or drop expression from {fs!r}"
-                        )
-            if "factornet" in families and cfg["factornet"]["meta_pcs"] > 0:
+            if cell not in cfg["cells"]:
                 raise DreamTFError(
-                    f"{source}: 'cells.{cell}' has no rnaseq, but factornet.meta_pcs reads RNA-seq "
-                    f"(tfs.{tf}.predict_cells); add the cell's RNA-seq or set meta_pcs to 0"
+                    f"{source}: 'tfs.{tf}.predict_cells': {cell!r} is not in cells; release.source genome has no "
+                    f"cells of its own: give {cell}'s files under 'cells.{cell}'"
                 )
 
 
@@ -235,7 +244,7 @@ def _check_paths(cfg: dict, source: str, workdir: Path) -> None:
     """What each path setting may be: the guarantee that nothing is written outside the run
     directory and release.path rests on these (every file of a release is a path inside it)."""
     rel = cfg["release"]
-    if not is_file_name(rel["fasta"]):
+    if rel["source"] != "genome" and not is_file_name(rel["fasta"]):
         raise DreamTFError(
             f"{source}: 'release.fasta': expected a file name under <release.path>/annotations/, got {rel['fasta']!r}"
         )

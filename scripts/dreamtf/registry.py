@@ -299,3 +299,47 @@ def report_files(run: dict[str, Model], tfs: dict) -> dict[str, list[dict]]:
                     elif m.family.members:
                         out["ensemble"] += [dict(key, path=f) for f in files if f.endswith(".json")]
     return out
+
+
+def reads_expression(model: Model, feature_set: str, run: dict[str, Model], feature_sets: dict) -> bool:
+    """Whether ``model`` on ``feature_set`` reads a cell's RNA-seq: a feature set with the
+    expression group, a family whose own inputs include it (FactorNet's ``meta_pcs``), or an
+    ensemble with such a member."""
+    if model.family.members:
+        return any(reads_expression(run[m], fs, run, feature_sets) for m, fs in member_runs(model, feature_set, run))
+    if model.family.feature_sets is None:
+        return "expression" in feature_sets[feature_set]
+    return bool(model.settings.get("meta_pcs", 0))
+
+
+def expression_skips(run: dict[str, Model], cfg: dict, source: str = "config.yaml") -> dict[tuple, str]:
+    """The predictions a run skips because a prediction cell has no RNA-seq and the model reads it.
+
+    Returns ``{(model, feature_set, tf, cell): reason}``; the reason is one line for the log
+    and the report. A genome without a GTF (source genome) places no gene, so then every
+    prediction cell is without. A cell that no model of the run could predict is refused, naming it.
+    """
+    out = {}
+    no_gtf = cfg["release"]["source"] == "genome" and not cfg["release"].get("gtf")
+    for tf, spec in cfg["tfs"].items():
+        for cell in spec["predict_cells"]:
+            own = cfg["cells"].get(cell)
+            if no_gtf:
+                why = "release.gtf is not given, so no gene has a place in the genome"
+            elif own is None or own.get("rnaseq"):
+                continue
+            else:
+                why = f"cells.{cell} has no rnaseq"
+            runs = [(m, fs) for m in run.values() for fs in m.feature_sets]
+            for m, fs in runs:
+                if reads_expression(m, fs, run, cfg["feature_sets"]):
+                    out[(m.name, fs, tf, cell)] = (
+                        f"{m.name}:{fs} skipped for {tf} in {cell}: it reads expression, and {why}"
+                    )
+            if runs and all((m.name, fs, tf, cell) in out for m, fs in runs):
+                raise DreamTFError(
+                    f"{source}: every model of the run reads expression, and {why} (tfs.{tf}.predict_cells "
+                    f"{cell}); add {'release.gtf' if no_gtf else 'the cell' + chr(39) + 's RNA-seq'} or a model "
+                    "or feature set without it"
+                )
+    return out

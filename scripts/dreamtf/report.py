@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import compare, report_models, report_plots, report_rank
+from . import compare, report_cells, report_models, report_plots, report_rank
 from .errors import DreamTFError
 from .io.files import atomic_write_text
 from .io.narrowpeak import read_narrowpeak
@@ -149,6 +149,9 @@ def write_report(
     calibration=None,
     published=False,
     predicted: list[dict] | None = None,
+    skipped: list[dict] | None = None,
+    single_peaks: dict[str, str] | None = None,
+    bundle_genome=None,
     baseline: str | None = None,
     paired: dict | None = None,
     feature_sets: dict | None = None,
@@ -166,9 +169,31 @@ def write_report(
     ``feature_sets`` (the config's) and ``models`` (:func:`dreamtf.registry.report_files`)
     the sections on the models. ``predicted`` lists the prediction cells' runs (model,
     feature_set, tf, cell, and their ``peaks`` and ``track`` files), and held-out cells'
-    genome-wide ones (``held_out``): listed apart, as they have no labels to score there.
+    genome-wide ones (``held_out``): listed apart, as they have no labels to score there;
+    ``skipped`` the predictions not made, each with its reason (``why``); ``single_peaks`` the
+    cells given one peaks file for both sets, with that file; ``bundle_genome`` the record of
+    how this run's genome differs from the bundle's (rule install_models). Without any scored
+    run the summary has no score section and lists the predicted cells.
     """
     df = read_scores_table(scores, COLUMNS)
+    models = models or {"cards": [], "factornet": [], "ensemble": []}
+    predicted, skipped = predicted or [], skipped or []
+    if df.empty:  # a run that only predicts: no score section, the figures say why they are empty
+        for path in (out.auprc, out.curves, out.calibration):
+            report_plots.plot_nothing(path, "no held-out cell was scored in this run (no test_cells)")
+        listed = list(dict.fromkeys((r["model"], r["feature_set"]) for r in predicted))
+        parts = [
+            "# dreamtf report\n\nNo held-out cell was scored in this run (no `test_cells`): it only "
+            "predicts the cells listed below.\n",
+            report_cells.predicted_markdown(predicted),
+            report_cells.skipped_markdown(skipped),
+            report_cells.peak_sets_markdown(single_peaks or {}),
+            report_cells.bundle_genome_markdown(bundle_genome),
+            _models_markdown(listed, feature_sets or {}, models),
+        ]
+        with atomic_write_text(out.summary) as fh:
+            fh.write("".join(parts))
+        return
     df["pair"] = df["tf"] + " / " + df["cell_type"]
     df["run"] = df["model"] + ":" + df["feature_set"]
     rank = report_rank.ranking(df, baseline)
@@ -178,7 +203,6 @@ def write_report(
     paired = paired or {"replicates": 0, "seed": 0}
     per_pair = _pairs(df, rank["run"].iloc[0], runs, labels, chroms, paired, colors, out.curves)
     pooled = compare.pool(per_pair) if paired["replicates"] else None
-    models = models or {"cards": [], "factornet": [], "ensemble": []}
     parts = [
         "# dreamtf report\n\nHeld-out chromosomes: " + ", ".join(chroms) + ".\n\n## Which model wins\n\n",
         report_rank.ranked_markdown(rank, pooled, baseline, paired["replicates"]),
@@ -190,7 +214,7 @@ def write_report(
         )
     parts.append(summary_markdown(df, published=published))
     parts.append("\n![auPRC](auprc.png)\n\n![PR curves](pr_curves.png)\n")
-    parts.append(_models_markdown(rank, feature_sets or {}, models))
+    parts.append(_models_markdown(list(zip(rank["model"], rank["feature_set"])), feature_sets or {}, models))
     if calibration is not None:
         cal = read_scores_table(calibration, CALIBRATION_COLUMNS)
         report_plots.plot_calibration(cal, out.calibration)
@@ -202,7 +226,10 @@ def write_report(
         )
         parts.append(peak_lists_markdown(runs, cal))
     if predicted:
-        parts.append(predicted_markdown(predicted))
+        parts.append(report_cells.predicted_markdown(predicted))
+    parts.append(report_cells.skipped_markdown(skipped))
+    parts.append(report_cells.peak_sets_markdown(single_peaks or {}))
+    parts.append(report_cells.bundle_genome_markdown(bundle_genome))
     with atomic_write_text(out.summary) as fh:
         fh.write("".join(parts))
 
@@ -246,13 +273,11 @@ def _check_scores(auprc: pd.Series, best: str, comp: dict, pair: str) -> None:
             )
 
 
-def _models_markdown(rank: pd.DataFrame, feature_sets: dict, models: dict) -> str:
-    """Feature sets, FactorNet's training, ensemble weights and the model cards."""
+def _models_markdown(runs: list[tuple[str, str]], feature_sets: dict, models: dict) -> str:
+    """Feature sets (of ``runs``: (model, feature set) pairs), FactorNet's training, ensemble weights, model cards."""
     parts = [
         "\n## Feature sets\n\n",
-        report_models.feature_sets_markdown(
-            list(zip(rank["model"], rank["feature_set"])), feature_sets, models["ensemble"]
-        ),
+        report_models.feature_sets_markdown(runs, feature_sets, models["ensemble"]),
         "\n",
     ]
     if models["factornet"]:
@@ -266,7 +291,9 @@ def _models_markdown(rank: pd.DataFrame, feature_sets: dict, models: dict) -> st
     if models["ensemble"]:
         parts.append(
             "\n## Ensemble weights\n\nEach member's weight in the rank average, chosen on the validation "
-            "chromosomes of the training cells.\n\n" + report_models.ensemble_markdown(models["ensemble"]) + "\n"
+            "chromosomes of the training cells, where each member's scores also fix its ranks.\n\n"
+            + report_models.ensemble_markdown(models["ensemble"])
+            + "\n"
         )
     learned = report_models.learned_markdown(models.get("learned", []), models.get("interpret", []))
     if learned:
@@ -288,7 +315,10 @@ def write_training_plot(scores, entries: list[dict], out) -> None:
     """
     df = read_scores_table(scores, COLUMNS)
     df["run"] = df["model"] + ":" + df["feature_set"]
-    colors = report_plots.run_colors(list(report_rank.ranking(df, None)["run"]))
+    # colours by rank when anything was scored, else in the order of the models
+    ranked = list(report_rank.ranking(df, None)["run"]) if len(df) else []
+    names = dict.fromkeys(ranked + [f"{e['model']}:{e['feature_set']}" for e in entries])
+    colors = report_plots.run_colors(list(names))
     histories, best, _ = report_models.read_histories(entries)
     by_model = {e["model"]: colors.get(f"{e['model']}:{e['feature_set']}") for e in entries}
     report_plots.plot_training(histories, best, by_model, out)
@@ -312,26 +342,6 @@ def peak_lists_markdown(runs: list[dict], cal: pd.DataFrame) -> str:
         elif n == 0:
             what = "0: empty, no window passes the threshold in this cell"
         rows.append(f"| {r['model']}:{r['feature_set']} | {r['tf']} | {r['cell']} | {what} | `{r['peaks']}` |\n")
-    return "".join(rows)
-
-
-def predicted_markdown(runs: list[dict]) -> str:
-    """The prediction cells' peak lists and tracks, one row per run (no scores: these cells have no labels).
-
-    A held-out cell's genome-wide run is marked as such: its scores are those on the test chromosomes above.
-    """
-    rows = [
-        "\n## Prediction cells (not scored)\n\nCells predicted without labels, at the peak threshold "
-        "chosen on the training cells' validation chromosomes; a held-out cell predicted genome-wide "
-        "(`predict.held_out: genome`) is scored on the test chromosomes only.\n\n",
-        "| TF | cell type | model:feature set | peaks | peak list | track |\n|---|---|---|---|---|---|\n",
-    ]
-    for r in runs:
-        n = sum(len(p) for p in read_narrowpeak(r["peaks"], allow_empty=True).values())
-        rows.append(
-            f"| {r['tf']} | {r['cell']}{' (held out, genome-wide)' if r.get('held_out') else ''} | "
-            f"{r['model']}:{r['feature_set']} | {n:,} | `{r['peaks']}` | `{r['track']}` |\n"
-        )
     return "".join(rows)
 
 

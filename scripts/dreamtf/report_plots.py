@@ -31,6 +31,14 @@ def _save(fig, out, dpi: int) -> None:
     _pyplot().close(fig)
 
 
+def plot_nothing(out, why: str) -> None:
+    """A figure that says, in its middle, why it has nothing to show (``why``)."""
+    fig, ax = _pyplot().subplots(figsize=(6, 1.2))
+    ax.axis("off")
+    ax.text(0.5, 0.5, why, ha="center", va="center", fontsize=11)
+    _save(fig, out, 100)
+
+
 def run_colors(names: list[str]) -> dict[str, tuple]:
     """One colour per run name, in the order given (tab10, then tab20 for more than ten runs)."""
     cmap = _pyplot().get_cmap("tab10" if len(names) <= 10 else "tab20")
