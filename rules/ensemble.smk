@@ -1,14 +1,13 @@
-# The ensemble: a weighted rank average of its members' predictions, its weights chosen on
-# the validation chromosomes of the TF's training cells. Members are models of the run, by name.
+# The ensemble: a weighted average of its members' scores, each placed in the member's reference
+# distribution; references and weights come from the validation chromosomes of the TF's
+# training cells. Members are models of the run, by name.
 
 
 rule ensemble_weights:
     input:
-        # equal weights need no validation predictions
-        predictions=lambda w: (
-            ensemble_member_files(w, "validation", TFS[w.tf]["train_cells"])
-            if RUN[w.model].settings["weights"] != "equal"
-            else []
+        # the members' references come from these, whichever way the weights are chosen
+        predictions=lambda w: ensemble_member_files(
+            w, "validation", TFS[w.tf]["train_cells"]
         ),
         labels=lambda w: labels_file(w.tf, "train"),
         labels_checked=lambda w: labels_checked(w.tf, "train"),

@@ -1,46 +1,69 @@
-"""The ensemble: the weighted rank average of catchitt and factornet, its weights keyed by member name."""
+"""The ensemble: the weighted average of its members' scores placed in their reference
+distributions, its weights and references keyed by member name."""
 
 import gzip
+import json
 
 import numpy as np
 import pytest
 from scipy.stats import rankdata
 
 from dreamtf.ensemble import (
+    REFERENCE_KNOTS,
     check_member_files,
     choose_weights,
     equal_weights,
     member_name,
     name_weights,
-    rank_average,
+    place,
+    read_references,
     read_weights,
-    scaled_ranks,
+    reference,
+    reference_average,
     weight_grid,
 )
 from dreamtf.errors import DreamTFError
 from dreamtf.io.windowtable import read_predictions, write_predictions, write_regions
 
 
-def test_scaled_ranks_span_zero_to_one_and_average_ties():
-    r = scaled_ranks(np.array([0.3, 0.9, 0.1, 0.3]))
-    assert r.tolist() == [0.5, 1.0, 0.0, 0.5]  # the two 0.3s share ranks 2 and 3 of 1..4
-    assert scaled_ranks(np.array([0.7])).tolist() == [1.0]
-
-
-def test_scaled_ranks_equal_scipys_average_ranks():
-    from scipy.stats import rankdata
-
+def test_a_reference_places_each_validation_score_at_its_mid_rank_as_scipy_ranks_it():
     rng = np.random.default_rng(3)
-    for n in (2, 3, 50, 10_000):
+    for n in (2, 3, 50, 900):
         x = rng.integers(0, max(2, n // 4), n).astype(np.float32) / 7  # many ties
-        assert np.allclose(scaled_ranks(x), (rankdata(x, method="average") - 1) / (n - 1), rtol=0, atol=1e-12)
-    x = rng.random(1000)
-    assert np.allclose(scaled_ranks(x), (rankdata(x) - 1) / 999, rtol=0, atol=1e-12)
+        cells = [x[: n // 2], x[n // 2 :]]  # pooled over the training cells
+        want = (rankdata(x, method="average") - 0.5) / n
+        assert np.allclose(place(x, reference(cells)), want, rtol=0, atol=1e-12)
+    r = reference([np.array([0.3, 0.9, 0.1, 0.3])])
+    assert place(np.array([0.3, 0.9, 0.1]), r).tolist() == [
+        0.5,
+        0.875,
+        0.125,
+    ]  # the two 0.3s share ranks 2 and 3 of 1..4
+    assert place(np.array([0.7]), reference([np.array([0.7, 0.7])])).tolist() == [0.5]
+    with pytest.raises(DreamTFError, match="has none"):
+        reference([np.array([np.nan])])
 
 
-def _avg(*args, **kwargs) -> np.ndarray:
-    """The ensemble's scores of every window, in the region file's order."""
-    return np.concatenate([scores for _, _, scores in rank_average(*args, **kwargs)])
+def test_a_thinned_reference_is_within_one_knot_of_the_exact_rank_and_keeps_every_order():
+    rng = np.random.default_rng(4)
+    x = np.round(rng.normal(0, 1, 200_000), 6)
+    ref = reference([x])
+    assert len(ref["scores"]) <= REFERENCE_KNOTS + 2 and np.all(np.diff(ref["scores"]) > 0)
+    exact = (rankdata(x) - 0.5) / len(x)
+    assert np.abs(place(x, ref) - exact).max() <= 1 / (REFERENCE_KNOTS - 1)
+    y = np.sort(rng.normal(0, 3, 5000))  # many beyond the validation range on either side
+    placed = place(y, ref)
+    inside = (y > ref["scores"][0]) & (y < ref["scores"][-1])
+    assert np.all(np.diff(placed[inside]) > 0) and placed.min() >= 0 and placed.max() <= 1
+    above = y[(y > x.max()) & inside]
+    assert len(above) > 1 and np.all(np.diff(place(above, ref)) > 0)  # outscoring every validation window keeps order
+
+
+def _avg(paths, regions, weights=None, refs=None, **kwargs) -> np.ndarray:
+    """The ensemble's scores of every window, in the region file's order (references from the members' own scores)."""
+    if refs is None:
+        refs = [reference([read_predictions(p).score]) for p in paths]
+    return np.concatenate([s for _, _, s in reference_average(paths, regions, refs, weights, **kwargs)])
 
 
 def _write(tmp_path, name, chroms_starts, scores=None):
@@ -61,50 +84,38 @@ def _write(tmp_path, name, chroms_starts, scores=None):
     return path
 
 
-def test_rank_average_is_the_mean_of_each_members_rank_whatever_its_scale(tmp_path):
+def test_the_average_of_reference_ranks_whatever_each_members_scale(tmp_path):
     rng = np.random.default_rng(1)
     grid = [("chr1", 50 * np.arange(300)), ("chr8", 50 * np.arange(200))]
     regions = _write(tmp_path, "test_regions.bed.gz", grid)
     a, b = rng.random(500), rng.normal(0, 5, 500)
     fa, fb = _write(tmp_path, "a.tab.gz", grid, a), _write(tmp_path, "b.tab.gz", grid, b)
     pa, pb = read_predictions(fa, size=200), read_predictions(fb, size=200)
-    got = _avg([fa, fb], regions, size=200)
-    # scores are written with 6 decimals: rank what was written
-    want = ((rankdata(pa.score) - 1) / 499 + (rankdata(pb.score) - 1) / 499) / 2
-    assert np.allclose(got, want, rtol=0, atol=1e-12)
-    # a monotone transform of a member's scores changes nothing
+    # references from other (validation) windows, each on its member's own scale
+    refs = [reference([rng.random(3000)]), reference([rng.normal(0, 5, 3000)])]
+    got = _avg([fa, fb], regions, refs=refs, size=200)
+    assert np.allclose(got, (place(pa.score, refs[0]) + place(pb.score, refs[1])) / 2, rtol=0, atol=1e-12)
+    # the same monotone transform of a member's scores and of its reference changes (almost) nothing
     fb2 = _write(tmp_path, "b2.tab.gz", grid, np.exp(pb.score / 5))
-    assert np.allclose(_avg([fa, fb2], regions), got)
-    # the window both members rank highest gets the highest ensemble score
-    both = np.argmax(scaled_ranks(pa.score) + scaled_ranks(pb.score))
-    assert np.argmax(got) == both and 0 <= got.min() and got.max() <= 1
-    # one chromosome of a two-chromosome region file: ranks among that chromosome's windows only
-    f1 = [_write(tmp_path, f"{n}.chr8.tab.gz", grid[1:], s[300:]) for n, s in (("a", a), ("b", b))]
-    got8 = _avg(f1, regions, size=200, chroms=["chr8"])
-    want8 = sum((rankdata(read_predictions(f, size=200).score) - 1) / 199 for f in f1) / 2
-    assert np.allclose(got8, want8, rtol=0, atol=1e-12)
+    ref2 = {"scores": np.exp(np.array(refs[1]["scores"]) / 5).tolist(), "ranks": refs[1]["ranks"]}
+    assert np.allclose(_avg([fa, fb2], regions, refs=[refs[0], ref2]), got, atol=2e-3)
+    assert 0 <= got.min() and got.max() <= 1
+
+
+def test_a_windows_score_depends_on_that_window_alone(tmp_path):
+    """Genome-wide equals scored: the ensemble of one chromosome's windows is, window for window,
+    that chromosome's part of the ensemble of every window."""
+    rng = np.random.default_rng(2)
+    grid = [("chr1", 50 * np.arange(300)), ("chr8", 50 * np.arange(200))]
+    regions = _write(tmp_path, "test_regions.bed.gz", grid)
+    a, b = rng.random(500), rng.normal(0, 5, 500)
+    refs = [reference([rng.random(2000)]), reference([rng.normal(1, 5, 2000)])]
+    files = [_write(tmp_path, f"{n}.tab.gz", grid, s) for n, s in (("a", a), ("b", b))]
+    whole = _avg(files, regions, [0.3, 0.7], refs)
+    only8 = [_write(tmp_path, f"{n}.chr8.tab.gz", grid[1:], s[300:]) for n, s in (("a", a), ("b", b))]
+    assert np.array_equal(_avg(only8, regions, [0.3, 0.7], refs, chroms=["chr8"]), whole[300:])
     with pytest.raises(DreamTFError, match=r"test_regions\.bed\.gz: no windows on chrX"):
-        rank_average(f1, regions, chroms=["chrX"])
-
-
-def test_the_streamed_rank_average_equals_ranking_the_whole_genome_at_once(tmp_path):
-    """Ranks are genome-wide although each chromosome is averaged on its own: every tie across
-    chromosomes shares one mean rank, bit for bit as ranking every window together."""
-    grid = [("chr1", 50 * np.arange(400)), ("chr2", 50 * np.arange(250)), ("chrX", 50 * np.arange(90))]
-    regions = _write(tmp_path, "regions.bed.gz", grid)
-    rng = np.random.default_rng(5)
-    files = [
-        _write(tmp_path, f"m{i}.tab.gz", grid, s)
-        for i, s in enumerate([rng.integers(0, 30, 740) / 29, rng.random(740), np.full(740, 0.25)])
-    ]
-    weights = [0.5, 0.3, 0.2]
-    rows = list(rank_average(files, regions, weights, size=200))
-    assert [c for c, _, _ in rows] == ["chr1", "chr2", "chrX"]
-    assert all(np.array_equal(st, g) for (_, st, _), (_, g) in zip(rows, grid))
-    total = np.zeros(740)
-    for f, w in zip(files, weights):
-        total += w * scaled_ranks(read_predictions(f).score)
-    assert np.array_equal(np.concatenate([s for _, _, s in rows]), total)
+        _avg(only8, regions, refs=refs, chroms=["chrX"])
 
 
 def test_a_member_with_other_windows_is_one_line_naming_its_file_and_line(tmp_path):
@@ -114,7 +125,7 @@ def test_a_member_with_other_windows_is_one_line_naming_its_file_and_line(tmp_pa
     shifted = [("chr1", 50 * np.arange(10) + np.r_[np.zeros(4, int), 50 * np.ones(6, int)])]
     bad = _write(tmp_path, "bad.tab.gz", shifted, np.linspace(0, 1, 10))
     with pytest.raises(DreamTFError, match=r"bad\.tab\.gz, line 5: row chr1:250-450 does not match line 5"):
-        list(rank_average([good, bad], regions, size=200))
+        _avg([good, bad], regions, size=200)
     short = _write(tmp_path, "short.tab.gz", [("chr1", 50 * np.arange(9))], np.ones(9))
     with pytest.raises(DreamTFError, match=r"short\.tab\.gz: 9 windows of 200 bp, but .*test_regions.bed.gz has 10"):
         _avg([good, short], regions, size=200)
@@ -132,12 +143,13 @@ def test_weights_scale_each_members_rank(tmp_path):
     rng = np.random.default_rng(3)
     fa, fb = _write(tmp_path, "a.tab.gz", grid, rng.random(100)), _write(tmp_path, "b.tab.gz", grid, rng.random(100))
     pa, pb = read_predictions(fa), read_predictions(fb)
-    got = _avg([fa, fb], regions, [0.8, 0.2])
-    assert np.allclose(got, 0.8 * scaled_ranks(pa.score) + 0.2 * scaled_ranks(pb.score))
-    assert np.allclose(_avg([fa, fb], regions, [1.0, 0.0]), scaled_ranks(pa.score))
+    refs = [reference([pa.score]), reference([pb.score])]
+    got = _avg([fa, fb], regions, [0.8, 0.2], refs)
+    assert np.allclose(got, 0.8 * place(pa.score, refs[0]) + 0.2 * place(pb.score, refs[1]))
+    assert np.allclose(_avg([fa, fb], regions, [1.0, 0.0], refs), place(pa.score, refs[0]))
     for bad in ([0.5, 0.6], [1.2, -0.2], [1.0]):
         with pytest.raises(DreamTFError, match="expected one non-negative weight per member, sum 1"):
-            _avg([fa, fb], regions, bad)
+            _avg([fa, fb], regions, bad, refs)
 
 
 def test_weight_grid_covers_the_simplex_in_steps():
@@ -233,3 +245,20 @@ def test_each_prediction_file_is_matched_to_its_member_by_name():
     check_member_files(MEMBERS, per_cell, per=2)
     with pytest.raises(DreamTFError, match="in the place of member"):
         check_member_files(MEMBERS, per_cell[:2] + per_cell[2:][::-1], per=2)
+
+
+def test_references_are_read_by_member_name_and_checked(tmp_path):
+    path = tmp_path / "w.json"
+    refs = {m: reference([np.arange(10.0) * (i + 1)]) for i, m in enumerate(MEMBERS)}
+    path.write_text(json.dumps({"references": refs}))
+    assert read_references(path, MEMBERS[::-1]) == [refs[MEMBERS[1]], refs[MEMBERS[0]]]
+    path.write_text(json.dumps({"weights": {m: 0.5 for m in MEMBERS}}))
+    with pytest.raises(DreamTFError, match=r"w\.json: no reference distribution for 'references': .*rerun rule"):
+        read_references(path, MEMBERS)
+    path.write_text(json.dumps({"references": {MEMBERS[0]: refs[MEMBERS[0]]}}))
+    with pytest.raises(DreamTFError, match=r"no reference distribution for 'factornet/seq_dnase'"):
+        read_references(path, MEMBERS)
+    bad = dict(refs, **{MEMBERS[1]: {"scores": [0.0, 0.5, 0.4], "ranks": [0.0, 0.5, 1.0]}})
+    path.write_text(json.dumps({"references": bad}))
+    with pytest.raises(DreamTFError, match="the reference of factornet/seq_dnase is not rising score knots"):
+        read_references(path, MEMBERS)

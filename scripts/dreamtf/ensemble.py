@@ -1,20 +1,29 @@
-"""The ensemble: a weighted rank average of several models' predictions for one TF and cell type.
+"""The ensemble: a weighted average of several models' predictions for one TF and cell type,
+each member's score placed in that member's reference distribution.
 
-Each member's score becomes its rank among the cell's windows, scaled to [0, 1] (tied
-scores share their average rank); the ensemble's score is the weighted mean of its
-members' ranks. Ranks, not scores, are averaged because the members' scores live on
-different scales (Catchitt's averaged XGBoost probabilities, FactorNet's sigmoid): a rank
-average lets neither dominate, as the challenge's top teams combined their models.
+A member's scores live on a scale of its own (Catchitt's averaged XGBoost probabilities,
+FactorNet's sigmoid, a baseline's fold change), so the ensemble averages ranks, not scores,
+as the challenge's top teams combined their models. The ranks are fixed at training: each
+member's *reference* is the distribution of its scores on the validation chromosomes of
+the TF's training cells, where no member trained (``results/validation/``), and a window's
+score becomes its mid-rank in that distribution, in (0, 1). A window's ensemble score thus
+depends on that window's member scores alone: the same wherever, and with whatever other
+windows, it is predicted (held-out chromosomes, genome-wide, another machine's bundle).
 
-The weights are chosen per TF on the validation chromosomes of its training cells, where
-every member predicts windows it was never trained on (``results/validation/``): every weight
-vector on a grid of step :data:`GRID_STEP` is scored with the challenge's auPRC in each
-training cell, and the best mean wins (ties go to the most even weights). With
-``ensemble.weights: equal`` every member weighs the same.
+The reference keeps at most :data:`REFERENCE_KNOTS` (score, mid-rank) knots, chosen evenly
+in rank, and places a score by linear interpolation between them: a rank is off by at most
+1/(knots - 1), and the order of any two different scores is kept (the knots rise strictly).
+Beyond the scores seen, the rank runs on linearly to 0 and 1 over one more span of them,
+so windows that outscore every validation window keep their order too.
+
+The weights are chosen per TF on the same validation windows (placed in the references):
+every weight vector on a grid of step :data:`GRID_STEP` is scored with the challenge's
+auPRC in each training cell, and the best mean wins (ties go to the most even weights).
+With ``ensemble.weights: equal`` every member weighs the same.
 
 Members are named ``"<model>/<feature_set>"`` (``"catchitt/dnase"``, ``"factornet/seq_dnase"``),
-after the folders their prediction files live in; the weights file keys each weight by
-that name, so a weight can never go to another member's predictions.
+after the folders their prediction files live in; the weights file keys each weight and
+reference by that name, so neither can go to another member's predictions.
 """
 
 from __future__ import annotations
@@ -61,78 +70,88 @@ def check_member_files(members: list[str], paths: list[str], per: int = 1) -> No
             raise DreamTFError(f"{path}: the predictions of {member_name(path)}, but in the place of member {want}")
 
 
-def scaled_ranks(scores: np.ndarray) -> np.ndarray:
-    """Each score's rank among ``scores`` scaled to [0, 1]: 0 the lowest, 1 the highest; ties averaged."""
-    # scipy.stats.rankdata(method="average") in NumPy: importing scipy.stats costs 0.6 s of
-    # each of the demo's 28 ensemble jobs, about as long as the job's own work
-    values, inverse, counts = np.unique(scores, return_inverse=True, return_counts=True)
-    return _value_ranks(counts)[inverse.ravel()]
-
-
 def _value_ranks(counts: np.ndarray) -> np.ndarray:
-    """The scaled mean rank of each distinct value, from how often each (in ascending order) occurs."""
-    n = int(counts.sum())
-    if n < 2:
-        return np.ones(len(counts))
-    first = np.cumsum(counts) - counts  # scores below each value: its first 0-based rank
-    return (first + (first + counts) - 1) / 2.0 / (n - 1.0)
+    """The mid-rank of each distinct value as a fraction, from how often each (in ascending order)
+    occurs: the share of scores below it plus half the share equal to it, so always inside (0, 1),
+    and tied scores share one rank."""
+    n = float(counts.sum())
+    below = np.cumsum(counts) - counts
+    return (below + counts / 2.0) / n
 
 
-def rank_average(
+#: Most (score, mid-rank) knots a member's reference keeps.
+REFERENCE_KNOTS = 1001
+
+
+def reference(scores: list[np.ndarray], knots: int = REFERENCE_KNOTS) -> dict[str, list[float]]:
+    """A member's reference distribution from its validation ``scores`` (one array per training cell, pooled).
+
+    Returns ``{"scores": [...], "ranks": [...]}``: strictly rising knots, the first and last
+    one span beyond the scores seen (rank 0 and 1), those between each a distinct score and
+    its mid-rank among all validation windows (the share below it plus half the share equal
+    to it), at most ``knots`` of them, evenly spread in rank.
+    """
+    pooled = np.concatenate([np.asarray(s, float).ravel() for s in scores]) if scores else np.empty(0)
+    pooled = pooled[np.isfinite(pooled)]
+    if not len(pooled):
+        raise DreamTFError("a member's reference needs validation scores, and it has none")
+    values, counts = np.unique(pooled, return_counts=True)
+    ranks = _value_ranks(counts)
+    if len(values) > knots:
+        keep = np.searchsorted(ranks, np.linspace(0.0, 1.0, knots)).clip(0, len(values) - 1)
+        keep = np.unique(np.concatenate([[0, len(values) - 1], keep]))
+        values, ranks = values[keep], ranks[keep]
+    span = float(values[-1] - values[0]) or 1.0
+    return {
+        "scores": [float(values[0] - span), *values.tolist(), float(values[-1] + span)],
+        "ranks": [0.0, *ranks.tolist(), 1.0],
+    }
+
+
+def place(scores: np.ndarray, ref: dict) -> np.ndarray:
+    """Each score's rank in the reference ``ref`` (:func:`reference`), in [0, 1]."""
+    return np.interp(np.asarray(scores, float), ref["scores"], ref["ranks"])
+
+
+def reference_average(
     paths: list[str | os.PathLike],
     regions: str | os.PathLike,
+    references: list[dict],
     weights=None,
     *,
     size: int | None = None,
     chroms: list[str] | None = None,
 ) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
     """The ensemble's scores, ``(chrom, starts, scores)`` per chromosome of ``regions``: the
-    weighted mean of each member's scaled rank.
+    weighted mean of each member's score placed in its reference.
 
     ``paths`` are the members' prediction files, each a submission of exactly the windows
     of the region file ``regions`` (on ``chroms``, when given), in its order, as every
     dreamtf model writes them; the first difference is an error naming the member's file,
-    its line and the window, raised before anything is yielded. ``weights`` (one per
-    member, summing to 1) default to equal.
-
-    A rank is genome-wide, yet memory does not grow with the genome: a first pass over
-    each member counts its distinct scores (written with 6 decimals, so at most a few
-    million), which gives every score's mean rank exactly; a second pass reads the members
-    side by side, a chromosome at a time.
+    its line and the window. ``references`` are the members' reference knots (:func:`reference`), ``weights``
+    (one per member, summing to 1) default to equal. One pass, a chromosome at a time.
     """
     if not paths:
         raise DreamTFError("an ensemble needs at least one member's predictions")
     weights = equal_weights(len(paths)) if weights is None else np.asarray(weights, float)
     if len(weights) != len(paths) or (weights < 0).any() or not np.isclose(weights.sum(), 1.0):
         raise DreamTFError(f"ensemble weights {weights.tolist()}: expected one non-negative weight per member, sum 1")
-    ranks = []
-    for path in paths:
-        values, counts = _score_counts(path, regions, size, chroms)
-        ranks.append((values, _value_ranks(counts)))
-    return _averaged(paths, ranks, weights, size)
-
-
-def _averaged(paths, ranks, weights, size) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
-    """The second pass of :func:`rank_average`: the members side by side, a chromosome at a time."""
-    for members in zip(*(iter_predictions(p, size=size) for p in paths)):
+    if len(references) != len(paths):
+        raise DreamTFError(f"{len(references)} reference distributions for {len(paths)} ensemble members")
+    streams = [
+        check_same_window_stream(iter_predictions(p, size=size), region_stream(regions, size=size, chroms=chroms))
+        for p in paths
+    ]
+    for members in itertools.zip_longest(*streams):
+        if any(t is None or len(t) != len(members[0]) for t in members):
+            for stream in streams:  # the member whose windows differ raises, naming its file
+                for _ in stream:
+                    pass
+            raise DreamTFError(f"the members {', '.join(map(str, paths))} predict different windows")
         total = np.zeros(len(members[0]))
-        for t, (values, r), w in zip(members, ranks, weights):
-            total += w * r[np.searchsorted(values, t.score)]
+        for t, ref, w in zip(members, references, weights):
+            total += w * place(t.score, ref)
         yield members[0].chroms[0], members[0].start, total
-
-
-def _score_counts(path, regions, size, chroms) -> tuple[np.ndarray, np.ndarray]:
-    """(distinct scores ascending, how often each occurs) of one member's file, its windows checked."""
-    values, counts = np.empty(0), np.empty(0, np.int64)
-    stream = check_same_window_stream(
-        iter_predictions(path, size=size), region_stream(regions, size=size, chroms=chroms)
-    )
-    for t in stream:
-        v, c = np.unique(t.score, return_counts=True)
-        values, inverse = np.unique(np.concatenate([values, v]), return_inverse=True)
-        counts = np.bincount(inverse.ravel(), weights=np.concatenate([counts, c]), minlength=len(values))
-        counts = counts.astype(np.int64)  # exact: fewer than 2**53 windows
-    return values, counts
 
 
 def region_stream(path: str | os.PathLike, *, size: int | None = None, chroms: list[str] | None = None):
@@ -156,8 +175,8 @@ def weight_grid(n_members: int, step: float = GRID_STEP) -> np.ndarray:
 def choose_weights(cells: list[tuple[np.ndarray, list[np.ndarray]]], step: float = GRID_STEP) -> dict:
     """The weights whose rank average has the best mean auPRC over ``cells``.
 
-    ``cells``: one (label codes, [each member's scores]) pair per training cell, over its
-    validation windows. Cells without both bound and unbound windows are left out; with
+    ``cells``: one (label codes, [each member's scores placed in its reference]) pair per
+    training cell, over its validation windows. Cells without both bound and unbound windows are left out; with
     none left, the weights are equal. Returns {"weights", "validation_auprc" (the best
     mean), "equal_auprc" (the mean with equal weights), "cells_used"}.
     """
@@ -166,7 +185,7 @@ def choose_weights(cells: list[tuple[np.ndarray, list[np.ndarray]]], step: float
     equal = equal_weights(n)
     if not usable:
         return {"weights": equal.tolist(), "validation_auprc": None, "equal_auprc": None, "cells_used": 0}
-    ranks = [(codes, np.stack([scaled_ranks(s) for s in members])) for codes, members in usable]
+    ranks = [(codes, np.stack([np.asarray(s, float) for s in members])) for codes, members in usable]
 
     def mean_auprc(w: np.ndarray) -> float:
         return float(np.mean([score(codes, w @ r, bootstrap=0)["auprc"] for codes, r in ranks]))
@@ -214,3 +233,31 @@ def read_weights(path: str | os.PathLike, members: list[str]) -> list[float]:
     if not ok:
         raise DreamTFError(f"{path}: expected {len(members)} non-negative weights summing to 1, got {weights}")
     return [float(w) for w in got]
+
+
+def read_references(path: str | os.PathLike, members: list[str]) -> list[dict]:
+    """The members' reference distributions of rule ensemble_weights' JSON, in the order of ``members``.
+
+    Each must be rising knots of scores with ranks from 0 to 1; anything else, or a file
+    without references, is one line naming the file.
+    """
+    try:
+        refs = json.loads(Path(path).read_text())["references"]
+        got = [refs[m] for m in members]
+    except KeyError as exc:
+        raise DreamTFError(
+            f"{path}: no reference distribution for {exc.args[0]!r}: the file predates per-window ensemble "
+            "scores; rerun rule ensemble_weights (or export the bundle again from such a run)"
+        ) from None
+    except (OSError, ValueError, TypeError) as exc:
+        raise DreamTFError(f"{path}: not an ensemble weights file with reference distributions ({exc})") from None
+    for m, ref in zip(members, got):
+        try:
+            x, y = np.asarray(ref["scores"], float), np.asarray(ref["ranks"], float)
+            ok = len(x) == len(y) >= 2 and np.isfinite(x).all() and (np.diff(x) > 0).all()
+            ok = ok and (np.diff(y) >= 0).all() and y[0] == 0.0 and y[-1] == 1.0
+        except (KeyError, TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise DreamTFError(f"{path}: the reference of {m} is not rising score knots with ranks from 0 to 1")
+    return got
