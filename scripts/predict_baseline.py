@@ -1,8 +1,9 @@
-"""Rule predict_baseline (and validate_baseline): each window's maximum DNase fold change, in submission format."""
+"""Rule predict_baseline (and validate_baseline): each window's maximum signal over the cell's mean, as a submission."""
 
 import logging
 
 from dreamtf.baseline import predict_max_dnase
+from dreamtf.io.chroms import read_chrom_sizes
 from dreamtf.io.windowtable import read_regions, write_predictions
 from dreamtf.rule import run
 
@@ -10,7 +11,8 @@ from dreamtf.rule import run
 def main(smk):
     regions = read_regions(smk.input.regions, chroms=smk.params.get("chroms"), size=smk.params.size)
     items = ((chrom, starts, regions.size) for chrom, starts in regions.by_chrom())
-    n = write_predictions(smk.output[0], predict_max_dnase(smk.input.bigwig, items), size=regions.size)
+    rows = predict_max_dnase(smk.input.bigwig, items, read_chrom_sizes(smk.input.sizes))
+    n = write_predictions(smk.output[0], rows, size=regions.size)
     logging.getLogger("dreamtf").info("%d windows predicted", n)
 
 

@@ -27,10 +27,37 @@ def test_window_stat_rejects_windows_past_the_end():
 
 def test_baseline_reads_a_real_bigwig(tmp_path):
     bw = write_bigwig(tmp_path / "d.bw", {"chr1": 3000}, {"chr1": [(700, 720, 4.0), (1000, 1050, 12.5)]})
-    [(chrom, starts, scores)] = list(predict_max_dnase(bw, iter([("chr1", np.array([600, 650, 850, 1200]), 200)])))
-    assert chrom == "chr1" and scores.tolist() == [4.0, 4.0, 12.5, 0.0]
+    mean = (20 * 4.0 + 50 * 12.5) / 3000  # per base of the genome's chromosomes, bases without data 0
+    genome = {"chr1": 3000, "chr2": 500}  # the track lacks chr2: its mean is over chr1 alone
+    [(chrom, starts, scores)] = list(
+        predict_max_dnase(bw, iter([("chr1", np.array([600, 650, 850, 1200]), 200)]), genome)
+    )
+    assert chrom == "chr1" and np.allclose(scores * mean, [4.0, 4.0, 12.5, 0.0], rtol=1e-6)
     with pytest.raises(DreamTFError, match=r"d.bw: no chromosome '1'"):
-        list(predict_max_dnase(bw, iter([("1", np.array([600]), 200)])))
+        list(predict_max_dnase(bw, iter([("1", np.array([600]), 200)]), genome))
+    with pytest.raises(DreamTFError, match=r"d.bw: no signal above 0 on the genome's chromosomes"):
+        list(predict_max_dnase(bw, iter([]), {"chr9": 100}))
+
+
+@pytest.mark.parametrize("factor", [4.0, 5.0, 0.37])
+def test_the_baselines_scores_do_not_depend_on_the_tracks_scale(tmp_path, factor):
+    """A fold-change track and the same track times a constant (CPM against fold change) give the
+    same scores: exactly for a power of two, to float32's precision (the track's) for any other factor."""
+    rng = np.random.default_rng(1)
+    sizes = {"chr1": 200_000, "chr2": 120_000}
+    entries = {}
+    for c, n in sizes.items():
+        starts = np.sort(rng.choice(n // 20, 400, replace=False)) * 20
+        entries[c] = [(int(s), int(s) + 20, float(v)) for s, v in zip(starts, rng.gamma(2, 3, 400).round(3))]
+    one = write_bigwig(tmp_path / "one.bw", sizes, entries)
+    scaled = {c: [(s, e, v * factor) for s, e, v in rows] for c, rows in entries.items()}
+    other = write_bigwig(tmp_path / "other.bw", sizes, scaled)
+    grid = [(c, np.arange(0, n - 200, 50), 200) for c, n in sizes.items()]
+    a = np.concatenate([s for _, _, s in predict_max_dnase(one, iter(grid), sizes)])
+    b = np.concatenate([s for _, _, s in predict_max_dnase(other, iter(grid), sizes)])
+    if factor == 4.0:
+        assert np.array_equal(a, b)
+    assert np.allclose(a, b, rtol=2e-7, atol=0) and a.max() > 10
 
 
 def test_call_peaks_merges_overlapping_windows():

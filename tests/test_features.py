@@ -72,16 +72,42 @@ def test_mid_rank_and_rolling():
 def test_dnase_features_from_a_bigwig(tmp_path):
     path = write_bigwig(tmp_path / "d.bw", {"chr2": 10_000}, {"chr2": [(1000, 1050, 8.0), (3000, 3010, 2.0)]})
     starts = np.arange(600, 5000, 50)
-    ranks = np.sort(np.r_[np.zeros(90), np.full(5, 2.0), np.full(5, 8.0)]).astype(np.float32)
+    ranks = ft.RankReference(np.array([2.0, 8.0], np.float32), np.array([5, 5]))  # bins with signal only
     with BigWigTrack(path) as track:
         x, cols = ft.dnase_features(track, "chr2", starts, 200, ranks, flank=1)
     assert x.shape == (len(starts), 6 * 7 + 4) and len(cols) == x.shape[1]
     row = dict(zip(cols, x[list(starts).index(1000)]))
-    assert row["dnase.b+0.max"] == pytest.approx(0.975)  # mid-rank of 8 among the sample
-    assert row["dnase.b+1.max"] == pytest.approx(0.45)  # a zero bin: mid-rank of the 90 zeros
-    assert row["dnase.before1kb.max"] == pytest.approx(0.45) and row["dnase.after1kb.max"] == pytest.approx(0.45)
+    assert row["dnase.b+0.max"] == pytest.approx(0.75)  # mid-rank of 8 among the bins with signal
+    assert row["dnase.b+1.max"] == 0  # a bin without signal
+    assert row["dnase.before1kb.max"] == 0 and row["dnase.after1kb.max"] == 0
     row = dict(zip(cols, x[list(starts).index(1600)]))  # [1600, 1800): the 8s lie within 1 kb before
-    assert row["dnase.before1kb.max"] == pytest.approx(0.975)
+    assert row["dnase.before1kb.max"] == pytest.approx(0.75)
+
+
+def test_the_rank_reference_is_every_bin_with_signal_wherever_it_lies(tmp_path):
+    """Every bin's maximum, zeros left out: the same track on a build with 5 kb more at each
+    chromosome's start (or with gaps of its own) has the same reference and the same ranks."""
+    rng = np.random.default_rng(2)
+    sizes = {"chr1": 400_000, "chr2": 250_000}
+    rows = {
+        c: [
+            (int(s), int(s) + 30, float(v))
+            for s, v in zip(np.sort(rng.choice(n // 50, 300, replace=False)) * 50, rng.gamma(2, 2, 300).round(2))
+        ]
+        for c, n in sizes.items()
+    }
+    a = write_bigwig(tmp_path / "a.bw", sizes, rows)
+    shifted = {c: [(s + 5000, e + 5000, v) for s, e, v in r] for c, r in rows.items()}
+    b = write_bigwig(tmp_path / "b.bw", {c: n + 5000 for c, n in sizes.items()}, shifted)
+    with BigWigTrack(a) as ta, BigWigTrack(b) as tb:
+        ra, rb = ft.dnase_rank_reference(ta, list(sizes)), ft.dnase_rank_reference(tb, list(sizes))
+        assert np.array_equal(ra.values, rb.values) and np.array_equal(ra.counts, rb.counts)
+        assert ra.total == 600 and ra.values.min() > 0  # one bin per interval (each inside one bin)
+        starts = np.arange(600, 390_000, 50)
+        xa, _ = ft.dnase_features(ta, "chr1", starts, 200, ra)
+        xb, _ = ft.dnase_features(tb, "chr1", starts + 5000, 200, rb)
+    assert np.array_equal(xa[5:-30], xb[5:-30])  # away from the ends, where the flanks differ
+    assert ra.mid_rank(np.array([0.0, ra.values.max() + 1])).tolist() == [0.0, 1.0]
 
 
 def test_sequence_features_by_hand():

@@ -1,7 +1,11 @@
-"""The model-free reference: a window's maximum DNase fold change.
+"""The model-free reference: a window's maximum DNase signal, over the cell's mean signal.
 
-Every trained model must beat it. Like every model, it returns one float per
-window of the grid it is given.
+Every trained model must beat it. Like every model, it returns one float per window of the
+grid it is given. Dividing by the track's mean per base over the genome's chromosomes makes
+the score free of the track's scale: a fold change, a CPM track or either multiplied by a
+constant give the same scores, so the peak threshold chosen on the training cells' tracks
+means the same in a cell whose track came from another pipeline. Within one cell the
+order of the windows, and so every score of the challenge, is the maximum's.
 """
 
 from __future__ import annotations
@@ -40,8 +44,30 @@ def track_window_stat(
     return out
 
 
-def predict_max_dnase(bigwig: str | os.PathLike, per_chrom) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
-    """Yield ``(chrom, starts, scores)`` with each window's maximum fold change."""
+def signal_scale(track: BigWigTrack, genome: dict[str, int]) -> float:
+    """The track's mean value per base over the chromosomes of ``genome`` it has (bases without data count as 0).
+
+    Summed from the data itself, not the zoom levels (whose summaries small files get wrong),
+    in C; the same in every job that reads the track, whichever windows it predicts. A track
+    with nothing on those chromosomes is one line naming it.
+    """
+    total = length = 0.0
+    for chrom in genome:
+        if chrom in track.sizes:
+            total += track.bw.stats(chrom, type="sum", exact=True)[0] or 0.0
+            length += track.sizes[chrom]
+    if not (np.isfinite(total) and total > 0):
+        raise DreamTFError(f"{track.path}: no signal above 0 on the genome's chromosomes")
+    return total / length
+
+
+def predict_max_dnase(
+    bigwig: str | os.PathLike, per_chrom, genome: dict[str, int]
+) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    """Yield ``(chrom, starts, scores)``: each window's maximum signal over the track's
+    :func:`signal_scale` on ``genome`` (chromosome sizes)."""
     with BigWigTrack(bigwig) as track:
+        scale = signal_scale(track, genome)
+        log.info("%s: mean signal %.6g per base over the genome's chromosomes", bigwig, scale)
         for chrom, starts, size in per_chrom:
-            yield chrom, starts, track_window_stat(track, chrom, starts, size, "max")
+            yield chrom, starts, track_window_stat(track, chrom, starts, size, "max") / scale

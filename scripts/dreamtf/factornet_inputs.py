@@ -37,20 +37,19 @@ def dnase_transform(values: np.ndarray) -> np.ndarray:
     return np.log1p(values)
 
 
-def rank_transform(sample_sorted: np.ndarray):
-    """Fold change -> its rank among the cell's open bins (0-1]; no signal stays 0.
+def rank_transform(reference):
+    """Fold change -> its rank among the cell's bins with signal (0-1]; no signal stays 0.
 
-    ``sample_sorted`` holds the cell's positive per-bin maxima: every cell's channel then
-    spans the same range whatever its sequencing depth or signal scale, as Catchitt's
-    rank-normalised features do.
+    ``reference`` is the cell's :class:`dreamtf.features.RankReference` (every bin's maximum,
+    where positive): every cell's channel then spans the same range whatever its sequencing
+    depth or signal scale, as Catchitt's rank-normalised features do.
     """
-    positive = sample_sorted[sample_sorted > 0]
-    if len(positive) == 0:
+    if reference.total == 0:
         raise DreamTFError("the DNase track has no signal to rank against")
+    floor = 1.0 / reference.total
 
     def transform(values: np.ndarray) -> np.ndarray:
-        ranks = np.searchsorted(positive, values, side="right") / len(positive)
-        return np.where(values > 0, np.maximum(ranks, 1.0 / len(positive)), 0.0)
+        return np.where(values > 0, np.maximum(reference.share_at_most(values), floor), 0.0)
 
     return transform
 
@@ -64,11 +63,11 @@ def write_dnase_cache(bigwig, data_path, index_path, chroms: list[str], *, norm:
     if norm == "log1p":
         transform = dnase_transform
     elif norm == "rank":
-        from .features import dnase_rank_sample
+        from .features import dnase_rank_reference
         from .io.bigwig import BigWigTrack
 
         with BigWigTrack(bigwig) as track:
-            transform = rank_transform(dnase_rank_sample(track, chroms, n=400_000))
+            transform = rank_transform(dnase_rank_reference(track, chroms))
     else:
         raise DreamTFError(f"factornet.dnase_norm: {norm!r}; expected rank or log1p")
     return write_track_cache(bigwig, data_path, index_path, chroms, transform=transform, dtype=np.float16)

@@ -10,9 +10,9 @@ Groups:
 ``dnase`` (per cell)
     Per bin of the fold-change track: min, median, max, mean, number of value changes,
     longest rising and falling runs; per window: the min and max over 1 kb before and
-    after. Intensities are rank-normalised within the cell (mid-rank against a
-    genome-wide sample of its bins), so that cells with different sequencing depth and
-    signal scale share one feature space.
+    after. Intensities are rank-normalised within the cell (mid-rank among every bin of
+    the genome with signal, :class:`RankReference`), so that cells with different
+    sequencing depth and signal scale share one feature space, and so do builds.
 ``dnase_peaks`` (per cell)
     Overlap with conservative and relaxed DNase peaks, the signal rank (0-1) of the
     relaxed peak nearest the window, and log10(1 + distance) to its summit.
@@ -32,6 +32,7 @@ Groups:
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -91,9 +92,12 @@ def dnase_bin_stats(values: np.ndarray) -> np.ndarray:
     d = np.diff(v, axis=1)
     out = np.empty((nb, len(DNASE_STATS)), dtype=np.float32)
     out[:, 0] = v.min(axis=1)
-    out[:, 1] = np.median(v, axis=1)
+    # median and mean computed in float64 and rounded once to float32, the track's precision:
+    # a bin of one value gets exactly that value, as its max does, and a track times a
+    # constant gets the same ranks (dnase_features) as the track
+    out[:, 1] = np.median(v.astype(np.float64), axis=1)
     out[:, 2] = v.max(axis=1)
-    out[:, 3] = v.mean(axis=1)
+    out[:, 3] = v.mean(axis=1, dtype=np.float64)
     out[:, 4] = np.count_nonzero(d, axis=1)
     out[:, 5] = _longest_run(d > 0)
     out[:, 6] = _longest_run(d < 0)
@@ -120,26 +124,31 @@ def _rolling(a: np.ndarray, width: int, kind: str) -> np.ndarray:
 
 
 def dnase_features(
-    track, chrom: str, starts: np.ndarray, size: int, ranks: np.ndarray, *, flank: int = 1
+    track, chrom: str, starts: np.ndarray, size: int, ranks: RankReference, *, flank: int = 1
 ) -> tuple[np.ndarray, list[str]]:
     """The ``dnase`` group for one chromosome (see module docstring).
 
     ``track`` is the cell's :class:`dreamtf.io.bigwig.BigWigTrack` (values checked as
-    read); ``ranks`` its sorted genome-wide sample of per-bin maxima, used to
-    rank-normalise intensities.
+    read); ``ranks`` its :class:`RankReference` (every bin with signal), in which
+    intensities are rank-normalised.
     """
     first, nbins = _window_bins(starts, size)
     length = track.sizes[chrom]
     hi = min(length, int(starts[-1]) + size + (flank + LONG_RANGE + 1) * BIN) if len(starts) else 0
     chunk = 200_000 * BIN  # 10 Mb at a time keeps memory flat on any chromosome
+
+    def ranked(values: np.ndarray) -> np.ndarray:
+        st = dnase_bin_stats(values)
+        for j, name in enumerate(DNASE_STATS):
+            if name in INTENSITY:
+                st[:, j] = ranks.mid_rank(st[:, j])
+        return st
+
     stats = (
-        np.vstack([dnase_bin_stats(track.values(chrom, lo, min(hi, lo + chunk))) for lo in range(0, hi, chunk)])
+        np.vstack([ranked(track.values(chrom, lo, min(hi, lo + chunk))) for lo in range(0, hi, chunk)])
         if hi
         else np.zeros((0, len(DNASE_STATS)), np.float32)
     )
-    for j, name in enumerate(DNASE_STATS):
-        if name in INTENSITY:
-            stats[:, j] = mid_rank(ranks, stats[:, j])
     n_bin_cols = (nbins + 2 * flank) * len(DNASE_STATS)
     x = np.empty((len(starts), n_bin_cols + 4), dtype=np.float32)
     gather_bins(stats, first, nbins, flank, out=x[:, :n_bin_cols])
@@ -160,24 +169,62 @@ def dnase_features(
     return x, cols
 
 
-def dnase_rank_sample(track, chroms: list[str], *, n: int = 200_000, seed: int = 0) -> np.ndarray:
-    """A sorted sample of per-bin maxima over ``chroms`` of a BigWigTrack (the cell's rank reference)."""
-    rng = np.random.default_rng(seed)
-    sizes = track.sizes
-    total = sum(sizes[c] // BIN for c in chroms)
-    parts = []
+@dataclass(frozen=True)
+class RankReference:
+    """A cell's rank reference: every bin with signal on the genome's chromosomes, as its distinct
+    per-bin maxima (ascending, float32) and how many bins hold each.
+
+    Every bin, not a sample, and only bins with signal: no coordinate decides what is in it,
+    so the same track on a build with other coordinates, or with stretches without signal
+    (another build's gaps, a mouse genome's), ranks every bin the same.
+    """
+
+    values: np.ndarray
+    counts: np.ndarray
+
+    @property
+    def total(self) -> int:
+        return int(self.counts.sum())
+
+    def mid_rank(self, x: np.ndarray) -> np.ndarray:
+        """Mid-rank of each ``x`` among the bins with signal, in [0, 1]: the share below it plus half the
+        share equal to it; 0 for no signal."""
+        x = np.asarray(x)
+        below = np.concatenate([[0], np.cumsum(self.counts)])
+        lo = np.searchsorted(self.values, x, side="left")
+        hi = np.searchsorted(self.values, x, side="right")
+        r = (below[lo] + below[hi]) / (2.0 * max(self.total, 1))
+        return np.where(x > 0, r, 0.0).astype(np.float32)
+
+    def share_at_most(self, x: np.ndarray) -> np.ndarray:
+        """The share of bins with signal whose maximum is at most ``x``."""
+        below = np.concatenate([[0], np.cumsum(self.counts)])
+        return below[np.searchsorted(self.values, x, side="right")] / max(self.total, 1)
+
+
+def _merge_counts(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct values, counts) of several (values, counts) pairs taken together."""
+    if not parts:
+        return np.empty(0, np.float32), np.empty(0, np.int64)
+    values, inverse = np.unique(np.concatenate([v for v, _ in parts]), return_inverse=True)
+    counts = np.bincount(inverse.ravel(), weights=np.concatenate([c for _, c in parts]), minlength=len(values))
+    return values, counts.astype(np.int64)  # exact: fewer than 2**53 bins
+
+
+def dnase_rank_reference(track, chroms: list[str]) -> RankReference:
+    """The :class:`RankReference` of a BigWigTrack over ``chroms``, read 10 Mb at a time."""
+    whole = []
     for c in chroms:
-        nb = sizes[c] // BIN
-        k = max(1, int(round(n * nb / total)))
-        picks = np.sort(rng.integers(0, nb, k))
+        nb = track.sizes[c] // BIN
         chunk = 200_000  # bins per read: 10 Mb
+        parts = []
         for lo in range(0, nb, chunk):
             hi = min(nb, lo + chunk)
-            sel = picks[(picks >= lo) & (picks < hi)] - lo
-            if len(sel):
-                vals = track.values(c, lo * BIN, hi * BIN)
-                parts.append(vals.reshape(hi - lo, BIN).max(axis=1)[sel])
-    return np.sort(np.concatenate(parts))
+            maxima = track.values(c, lo * BIN, hi * BIN).reshape(hi - lo, BIN).max(axis=1)
+            parts.append(np.unique(maxima[maxima > 0], return_counts=True))
+        whole.append(_merge_counts(parts))
+    values, counts = _merge_counts(whole)
+    return RankReference(values.astype(np.float32), counts)
 
 
 def motif_bin_stats(motif, seq_codes: np.ndarray, *, chunk_bins: int = 200_000) -> np.ndarray:

@@ -57,7 +57,7 @@ def build_dnase(bigwig, region_paths, out, *, size: int, flank: int = 1) -> None
         missing = [c for c, _, _ in windows if c not in track.sizes]
         if missing:
             raise DreamTFError(f"{bigwig}: no chromosome {missing[0]!r}; chromosome names must agree")
-        ranks = ft.dnase_rank_sample(track, [c for c, _, _ in windows])
+        ranks = ft.dnase_rank_reference(track, [c for c, _, _ in windows])
 
         def items():
             for chrom, starts, size in windows:

@@ -19,7 +19,7 @@ from .errors import DreamTFError
 
 #: what the families with inputs of their own read (the other feature sets are named groups)
 FIXED_INPUTS = {
-    "dnase_max": "the window's maximum DNase fold change (no training)",
+    "dnase_max": "the window's maximum DNase signal over the cell's mean (no training)",
     "seq_dnase": "one-hot DNA sequence and DNase fold change per base, both strands",
 }
 
