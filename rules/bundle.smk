@@ -8,7 +8,9 @@ if BUNDLE:
             bundle=str(BUNDLE.path),
             sizes="results/release/chrom.sizes",
         output:
-            bd.bundle_files(BUNDLE),
+            models=bd.bundle_files(BUNDLE),
+            # what differs between the bundle's genome and this run's, for the report
+            genome=BUNDLE_GENOME,
         log:
             "logs/install_models/install.log",
         conda:

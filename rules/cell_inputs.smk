@@ -88,6 +88,6 @@ def expression_inputs(cells, needed):
     if not needed:
         return {}
     return {
-        "gtf": str(rl.gtf_path(REL, config["release"]["genome"])),
+        "gtf": GTF or [],
         "rnaseq": [f for c in cells for f in rnaseq_files(c)],
     }

@@ -95,16 +95,37 @@ elif SOURCE == "synapse":
     except (DreamTFError, OSError) as exc:
         raise WorkflowError(error_line(exc)) from None
 FASTA = config["release"]["fasta"]
+# the genome FASTA and GTF every job reads: in the release folder, or (source genome) where
+# the config names them, read in place
+if SOURCE == "genome":
+    GENOME_FASTA = config["release"]["fasta"]
+    GTF = config["release"].get("gtf")
+else:
+    GENOME_FASTA = str(rl.fasta_path(REL, FASTA))
+    GTF = str(rl.gtf_path(REL, config["release"]["genome"]))
 TFS = config["tfs"]
 # the models the run asks for, by name: each with its family (dreamtf/registry.py) and settings
 try:
     RUN = registry.models(config, config_schema(), source=CONFIG_SOURCE)
 except DreamTFError as exc:
     raise WorkflowError(str(exc)) from None
+# predictions a prediction cell without RNA-seq cannot have: the models that read expression,
+# each skipped with one line here and in the report, not an error
+try:
+    SKIPPED = registry.expression_skips(RUN, config, source=CONFIG_SOURCE)
+except DreamTFError as exc:
+    raise WorkflowError(str(exc)) from None
+if SKIPPED:
+    from snakemake.logging import logger  # noqa: E402
+
+    for _why in SKIPPED.values():
+        logger.warning(_why)
+# the record of how this run's genome differs from the bundle's (rule install_models)
+BUNDLE_GENOME = "results/release/bundle_genome.json"
 # the models this run trains: none when they come from a bundle
 TRAINED = [] if BUNDLE else [m for m in RUN.values() if m.family.trains]
 if BUNDLE:
-    try:  # all but the genome now; rule install_models checks that too, once the genome is read
+    try:  # with the bundle's own genome now; rule install_models again, with this run's
         bd.check_compatible(BUNDLE, config, BUNDLE.config["genome"]["chrom_sizes"])
     except DreamTFError as exc:
         raise WorkflowError(str(exc)) from None
@@ -207,10 +228,12 @@ def tf_cells(tf):
     return TFS[tf]["train_cells"] + TFS[tf]["test_cells"] + TFS[tf]["predict_cells"]
 
 
-def model_runs(kind):
+def model_runs(kind, skipped=False):
     """One dict per prediction of ``kind`` (``test``: scored held-out cells; ``predict``:
-    prediction cells): model, feature_set, tf, cell and its predictions file."""
-    return [
+    prediction cells): model, feature_set, tf, cell and its predictions file; those a cell
+    without RNA-seq skips (SKIPPED) only when ``skipped``, then with the reason (``why``).
+    """
+    runs = [
         dict(
             model=m.name,
             feature_set=fs,
@@ -223,6 +246,10 @@ def model_runs(kind):
         for tf, spec in TFS.items()
         for cell in spec[f"{kind}_cells"]
     ]
+    key = lambda r: (r["model"], r["feature_set"], r["tf"], r["cell"])
+    if skipped:
+        return [dict(r, why=SKIPPED[key(r)]) for r in runs if key(r) in SKIPPED]
+    return [r for r in runs if key(r) not in SKIPPED]
 
 
 def scored_runs():
@@ -249,7 +276,7 @@ def release_check():
         ["train", "test"] if TRAINED or any(TFS[tf]["test_cells"] for tf in TFS) else []
     )
     return {
-        "fasta": str(rl.fasta_path(REL, FASTA)),
+        "fasta": GENOME_FASTA,
         "regions": {
             s: str(rl.regions_path(REL, s)) for s in splits or ["train", "test"]
         },

@@ -33,6 +33,29 @@ if config["release"]["source"] == "simulate":
             "../scripts/simulate_release.py"
 
 
+if SOURCE == "genome":
+
+    # the challenge's window grid from the genome alone: the region files, in the release folder
+    rule genome_regions:
+        input:
+            fasta=GENOME_FASTA,
+            blacklist=config["release"]["blacklist"],
+        output:
+            regions=[str(rl.regions_path(REL, s)) for s in rl.SPLITS],
+        log:
+            "logs/genome_regions/regions.log",
+        conda:
+            "../envs/dreamtf.yaml"
+        params:
+            chromosomes=lookup(dpath="release/chromosomes", within=config),
+            test_chroms=lookup(dpath="chromosomes/test", within=config),
+            size=lookup(dpath="windows/size", within=config),
+            step=lookup(dpath="windows/step", within=config),
+            present=True,
+        script:
+            "../scripts/encode_regions.py"
+
+
 rule check_release:
     input:
         unpack(check_release_inputs),

@@ -5,7 +5,7 @@
 
 rule genome_codes:
     input:
-        fasta=str(rl.fasta_path(REL, FASTA)),
+        fasta=GENOME_FASTA,
         sizes="results/release/chrom.sizes",
     output:
         codes="results/genome/genome.u8",

@@ -44,7 +44,7 @@ rule features_dnase_peaks:
 
 rule features_motif:
     input:
-        fasta=str(rl.fasta_path(REL, FASTA)),
+        fasta=GENOME_FASTA,
         regions=region_files(),
         sizes="results/release/chrom.sizes",
     output:
@@ -65,7 +65,7 @@ rule features_motif:
 
 rule features_sequence:
     input:
-        fasta=str(rl.fasta_path(REL, FASTA)),
+        fasta=GENOME_FASTA,
         regions=region_files(),
         sizes="results/release/chrom.sizes",
     output:
@@ -82,7 +82,7 @@ rule features_sequence:
 
 rule features_expression:
     input:
-        gtf=str(rl.gtf_path(REL, config["release"]["genome"])),
+        gtf=GTF or [],
         rnaseq=lambda w: rnaseq_files(w.cell),
         regions=region_files(),
         sizes="results/release/chrom.sizes",
@@ -135,7 +135,7 @@ if not BUNDLE:
 rule features_motif_learned:
     input:
         meme="results/motifs/learned/{tf}.meme",
-        fasta=str(rl.fasta_path(REL, FASTA)),
+        fasta=GENOME_FASTA,
         regions=region_files(),
         sizes="results/release/chrom.sizes",
     output:

@@ -457,27 +457,6 @@ def _add_chrom(sizes):
 
 
 INCOMPATIBLE = {
-    "genome build": (
-        _set("release", "genome", "GRCh38"),
-        None,
-        "release.genome (the genome build) is hg19 in the bundle but GRCh38 in this run",
-    ),
-    "chromosome size": (
-        None,
-        _resize,
-        "chromosome chr1 is 6000000 bp in the bundle but 5000000 bp in this run: the models were trained on "
-        "another genome",
-    ),
-    "chromosome missing here": (
-        None,
-        _drop_chrom,
-        "chromosome chr21 is in the bundle's genome (2500000 bp) but not in this run's",
-    ),
-    "chromosome missing there": (
-        None,
-        _add_chrom,
-        "chromosome chrY is in this run's genome (1000000 bp) but not in the bundle's",
-    ),
     "window size": (_set("windows", "size", 100), None, "windows.size is 200 in the bundle but 100 in this run"),
     "window step": (_set("windows", "step", 100), None, "windows.step is 50 in the bundle but 100 in this run"),
     "TF": (
@@ -527,6 +506,39 @@ INCOMPATIBLE = {
         "factornet.meta_pcs is 0 in the bundle but 2 in this run",
     ),
 }
+
+
+GENOMES_THAT_DIFFER = {
+    "genome build": (
+        _set("release", "genome", "GRCh38"),
+        None,
+        "build GRCh38 (the bundle: hg19)",
+    ),
+    "chromosome size": (None, _resize, "1 chromosomes of other lengths (chr1 5000000 bp, 6000000 there)"),
+    "chromosome missing here": (None, _drop_chrom, "1 of the bundle's chromosomes not here (chr21)"),
+    "chromosome missing there": (None, _add_chrom, "1 chromosomes the bundle's genome lacks (chrY)"),
+}
+
+
+@pytest.mark.parametrize("case", list(GENOMES_THAT_DIFFER))
+def test_another_genome_is_reported_in_one_line_and_installs(case, exported, tmp_path, capsys):
+    """hg19 models on GRCh38 or a mouse genome: what differs is said, and the models install all the same."""
+    edit, resize, what = GENOMES_THAT_DIFFER[case]
+    cfg = every_model_config()
+    if edit:
+        edit(cfg)
+    sizes = resize(SIZES) if resize else SIZES
+    path = exported[1]
+    differs = check_compatible(read_bundle(path), validate_config(cfg, SCHEMA_PATH), sizes)
+    assert differs == (
+        f"this run's genome differs from the one the bundle's models were trained on: {what}; "
+        "they predict from this genome's sequence and this run's cells all the same"
+    )
+    target = predict_dir(tmp_path / "predict", cfg, sizes)
+    assert main(["install", str(path), str(target)]) == 0
+    err = capsys.readouterr().err
+    assert err.strip() == f"{path}: {differs}"
+    assert check_compatible(read_bundle(path), validate_config(every_model_config(), SCHEMA_PATH), SIZES) == ""
 
 
 @pytest.mark.parametrize("case", list(INCOMPATIBLE))

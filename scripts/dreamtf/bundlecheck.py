@@ -64,25 +64,39 @@ def _same(src, what: str, ours, theirs) -> None:
         raise DreamTFError(f"{src}: {what} is {_show(ours)} in the bundle but {_show(theirs)} in this run")
 
 
-def _check_genome(src, genome: dict, release: dict, chrom_sizes: dict[str, int]) -> None:
-    _same(src, "release.genome (the genome build)", genome["build"], release["genome"])
+def genome_differences(genome: dict, release: dict, chrom_sizes: dict[str, int]) -> str:
+    """What differs between the genome the bundle's models were trained on and this run's, in one
+    line ('' when nothing does): the build, chromosomes on one side only, and other lengths.
+
+    None of it stops the models: each window's features come from this run's genome and cells,
+    so hg19 models predict on GRCh38 or a mouse genome. Window geometry, feature definitions,
+    motifs, FactorNet's inputs and library versions must match, and are refused otherwise.
+    """
     ours, theirs = genome["chrom_sizes"], chrom_sizes
-    for chrom in sorted(set(ours) | set(theirs), key=chrom_sort_key):
-        if chrom not in theirs:
-            raise DreamTFError(
-                f"{src}: chromosome {chrom} is in the bundle's genome ({ours[chrom]} bp) but not in this run's: "
-                "the models were trained on another genome"
-            )
-        if chrom not in ours:
-            raise DreamTFError(
-                f"{src}: chromosome {chrom} is in this run's genome ({theirs[chrom]} bp) but not in the bundle's: "
-                "the models were trained on another genome"
-            )
-        if ours[chrom] != theirs[chrom]:
-            raise DreamTFError(
-                f"{src}: chromosome {chrom} is {ours[chrom]} bp in the bundle but {theirs[chrom]} bp in this run: "
-                "the models were trained on another genome"
-            )
+    build = "a genome of your own" if release["source"] == "genome" else release["genome"]
+    parts = []
+    if build != genome["build"]:
+        parts.append(f"build {build} (the bundle: {genome['build']})")
+    only_ours = [c for c in sorted(ours, key=chrom_sort_key) if c not in theirs]
+    only_theirs = [c for c in sorted(theirs, key=chrom_sort_key) if c not in ours]
+    other = [c for c in sorted(set(ours) & set(theirs), key=chrom_sort_key) if ours[c] != theirs[c]]
+
+    def some(chroms: list[str], show) -> str:
+        return ", ".join(show(c) for c in chroms[:3]) + (f" and {len(chroms) - 3} more" if len(chroms) > 3 else "")
+
+    if only_ours:
+        parts.append(f"{len(only_ours)} of the bundle's chromosomes not here ({some(only_ours, str)})")
+    if only_theirs:
+        parts.append(f"{len(only_theirs)} chromosomes the bundle's genome lacks ({some(only_theirs, str)})")
+    if other:
+        lengths = some(other, lambda c: f"{c} {theirs[c]} bp, {ours[c]} there")
+        parts.append(f"{len(other)} chromosomes of other lengths ({lengths})")
+    if not parts:
+        return ""
+    return (
+        f"this run's genome differs from the one the bundle's models were trained on: {'; '.join(parts)}; "
+        "they predict from this genome's sequence and this run's cells all the same"
+    )
 
 
 def _check_tfs(src, ours: dict, theirs: dict) -> None:
@@ -176,8 +190,9 @@ def check_compatible(
     *,
     versions: dict[str, str] | None = None,
     run_dir: str | os.PathLike = ".",
-) -> None:
-    """Refuse, in one line naming both sides, a bundle whose models do not fit the run of ``run_config``.
+) -> str:
+    """Refuse, in one line naming both sides, a bundle whose models do not fit the run of ``run_config``;
+    return what differs in the genome (:func:`genome_differences`, '' when nothing does).
 
     Parameters
     ----------
@@ -193,7 +208,8 @@ def check_compatible(
     run_dir
         The folder relative motif files in ``run_config`` are read from.
 
-    Checked, in this order: genome build and chromosome sizes; window size and step; each
+    The genome may differ (another build, another species): the returned line says how, for
+    the caller to report. Checked, in this order: window size and step; each
     TF of the run is in the bundle with the same training cells; each model of the run is
     in the bundle with the same family (an ensemble with the same members) and on the
     feature sets the run asks of it; those feature sets' groups, ``features.flank_bins``
@@ -203,7 +219,6 @@ def check_compatible(
     """
     rec, src = bundle.config, bundle.path
     run = registry.models(run_config, schema(), source="this run's config")
-    _check_genome(src, rec["genome"], run_config["release"], chrom_sizes)
     for key in ("size", "step"):
         _same(src, f"windows.{key}", rec["windows"][key], run_config["windows"][key])
     _check_tfs(src, rec["tfs"], run_config["tfs"])
@@ -211,3 +226,4 @@ def check_compatible(
     _check_features(src, rec, run_config, run, Path(run_dir))
     _check_factornet(src, rec["factornet_inputs"], run)
     _check_versions(src, bundle.versions, run, versions)
+    return genome_differences(rec["genome"], run_config["release"], chrom_sizes)
