@@ -1,4 +1,5 @@
-"""The dreamtf command: the steps people run on their own (simulate, manifest, labels, score, export, install, warm-up).
+"""The dreamtf command: the steps people run on their own (simulate, manifest, labels, score, export, install,
+predict, warm-up).
 
 Every default comes from the workflow's schema (:mod:`dreamtf.config`). Errors a user
 can fix print one line on stderr and exit with status 1.
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from .config import choices, defaults
 from .errors import DreamTFError, os_error_message
+from .predict_cli import add_predict
 
 log = logging.getLogger("dreamtf")
 
@@ -134,7 +136,9 @@ def _install(args) -> None:
             "(snakemake results/release/chrom.sizes), or name the genome's sizes with --chrom-sizes"
         )
     bundle = read_bundle(args.bundle)
-    check_compatible(bundle, cfg, read_chrom_sizes(sizes_path), run_dir=args.run_dir)
+    differs = check_compatible(bundle, cfg, read_chrom_sizes(sizes_path), run_dir=args.run_dir)
+    if differs:
+        print(f"{args.bundle}: {differs}", file=sys.stderr)
     written = install_models(bundle, args.run_dir)
     print(f"{args.bundle}: {len(written)} model files installed into {args.run_dir} ({time.perf_counter() - t0:.1f} s)")
 
@@ -256,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_labels(sub)
     _add_score(sub)
     _add_bundles(sub)
+    add_predict(sub, _command)
     w = _command(sub, "warm-up", "compile and cache the JIT code of the interpret step (TOMTOM) once")
     w.set_defaults(func=_warm_up)
     return p

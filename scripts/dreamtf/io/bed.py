@@ -43,3 +43,29 @@ def write_bed3(path: str | os.PathLike, intervals: dict[str, np.ndarray]) -> Non
         for chrom, iv in intervals.items():
             for a, b in iv:
                 fh.write(f"{chrom}\t{a}\t{b}\n")
+
+
+def shift_columns(src: str | os.PathLike, dst: str | os.PathLike, shift: int, columns: tuple[int, ...]) -> int:
+    """Copy a (gzipped) tab-separated coordinate file, ``shift`` added to the 0-based ``columns``
+    of every data line (BED and narrowPeak: 1, 2; GTF: 3, 4): the file on a build whose
+    chromosomes start ``shift`` bp later. Comment, header and track lines pass unchanged.
+    Writes gzip when ``dst`` ends in .gz; returns the lines shifted.
+    """
+    n = 0
+    with open_text(src, "a tab-separated coordinate file") as fh, atomic_write_text(dst) as out:
+        for lineno, line in enumerate(fh, 1):
+            parts = line.rstrip("\n").split("\t")
+            if line.startswith(("#", "track", "browser")) or not line.strip():
+                out.write(line)
+                continue
+            try:
+                for c in columns:
+                    parts[c] = str(int(parts[c]) + shift)
+            except (IndexError, ValueError):
+                if lineno == 1:  # a header line (labels, regions with names)
+                    out.write(line)
+                    continue
+                raise DreamTFError(f"{src}, line {lineno}: expected integer coordinates in columns {columns}") from None
+            out.write("\t".join(parts) + "\n")
+            n += 1
+    return n
