@@ -1,10 +1,11 @@
 """The model-free reference: a window's maximum DNase signal, over the cell's mean signal.
 
 Every trained model must beat it. Like every model, it returns one float per window of the
-grid it is given. Dividing by the track's mean per base over the genome's chromosomes makes
-the score free of the track's scale: a fold change, a CPM track or either multiplied by a
-constant give the same scores, so the peak threshold chosen on the training cells' tracks
-means the same in a cell whose track came from another pipeline. Within one cell the
+grid it is given. Dividing by the track's mean over the bases with signal on the genome's
+chromosomes makes the score free of the track's scale and of the genome's size: a fold
+change, a CPM track or either multiplied by a constant give the same scores, on any build,
+so the peak threshold chosen on the training cells' tracks means the same in a cell whose
+track came from another pipeline. Within one cell the
 order of the windows, and so every score of the challenge, is the maximum's.
 """
 
@@ -44,21 +45,25 @@ def track_window_stat(
     return out
 
 
-def signal_scale(track: BigWigTrack, genome: dict[str, int]) -> float:
-    """The track's mean value per base over the chromosomes of ``genome`` it has (bases without data count as 0).
+def signal_scale(track: BigWigTrack, genome: dict[str, int], *, chunk: int = 10_000_000) -> float:
+    """The track's mean value over the bases with signal (above 0) on the chromosomes of ``genome`` it has.
 
-    Summed from the data itself, not the zoom levels (whose summaries small files get wrong),
-    in C; the same in every job that reads the track, whichever windows it predicts. A track
-    with nothing on those chromosomes is one line naming it.
+    Bases without signal are left out, so that stretches without any (another build's gaps
+    or added sequence, a genome of another size) change nothing; read from the data, ``chunk``
+    bp at a time, in float64. The same in every job that reads the track, whichever windows
+    it predicts. A track with no signal there is one line naming it.
     """
-    total = length = 0.0
+    total, bases = 0.0, 0
     for chrom in genome:
-        if chrom in track.sizes:
-            total += track.bw.stats(chrom, type="sum", exact=True)[0] or 0.0
-            length += track.sizes[chrom]
-    if not (np.isfinite(total) and total > 0):
+        n = track.sizes.get(chrom, 0)
+        for lo in range(0, n, chunk):
+            v = track.values(chrom, lo, min(n, lo + chunk))
+            on = v > 0
+            total += float(v[on].sum(dtype=np.float64))
+            bases += int(on.sum())
+    if bases == 0:
         raise DreamTFError(f"{track.path}: no signal above 0 on the genome's chromosomes")
-    return total / length
+    return total / bases
 
 
 def predict_max_dnase(
@@ -68,6 +73,6 @@ def predict_max_dnase(
     :func:`signal_scale` on ``genome`` (chromosome sizes)."""
     with BigWigTrack(bigwig) as track:
         scale = signal_scale(track, genome)
-        log.info("%s: mean signal %.6g per base over the genome's chromosomes", bigwig, scale)
+        log.info("%s: mean signal %.6g over the bases with signal", bigwig, scale)
         for chrom, starts, size in per_chrom:
             yield chrom, starts, track_window_stat(track, chrom, starts, size, "max") / scale
