@@ -186,7 +186,7 @@ def test_export_writes_every_model_file_with_its_md5_and_the_settings_predicting
     for rel in expected:
         entry = bundle.members[rel]
         assert (entry.bytes, entry.md5) == ((run / rel).stat().st_size, file_md5(run / rel))
-    assert bundle.format_version == 1 and bundle.dreamtf_version == versions()["dreamtf"]
+    assert bundle.format_version == 2 and bundle.dreamtf_version == versions()["dreamtf"]
     assert bundle.created.endswith("+00:00")
     assert bundle.versions["xgboost"] == card_versions()["xgboost"]  # what trained the models, from their cards
     assert {"numpy", "dreamtf", "keras"} <= set(bundle.versions)
@@ -351,7 +351,7 @@ def _crc(src, dst):
 
 
 def _set_version(head):
-    head["format_version"] = 2
+    head["format_version"] = 1
     head["dreamtf_version"] = "9.0.0"
 
 
@@ -380,7 +380,7 @@ BAD_BUNDLES = {
     "crc": (_crc, rf"member {HEPG2}: truncated or corrupt \(Bad CRC-32"),
     "format version": (
         lambda s, d: rewrite(s, d, manifest=_set_version),
-        r"member bundle\.json: bundle format version 2 \(written by dreamtf 9\.0\.0\); this dreamtf reads version 1",
+        r"member bundle\.json: bundle format version 1 \(written by dreamtf 9\.0\.0\); this dreamtf reads version 2",
     ),
     "member not listed": (
         lambda s, d: rewrite(s, d, extra={"results/models/catchitt/dnase/x.zip": b"x"}),

@@ -43,8 +43,12 @@ log = logging.getLogger(__name__)
 MANIFEST = "bundle.json"
 FORMAT = "dreamtf-bundle"
 #: the one format version this code writes and reads; a change to the layout or to the
-#: meaning of a manifest key takes a new number, so an older dreamtf refuses the file
-FORMAT_VERSION = 1
+#: meaning of a manifest key or member takes a new number, so an older dreamtf refuses the
+#: file. 2: the ensemble's weights carry each member's reference distribution, the
+#: baseline's scores (and so its peak thresholds) are over the cell's mean signal, and the
+#: DNase ranks are among every bin with signal: version 1's models and thresholds would be
+#: read on another scale without a word
+FORMAT_VERSION = 2
 #: members already compressed (zips): stored, not deflated a second time
 _STORED = (".zip", ".keras")
 _MD5 = re.compile(r"^[0-9a-f]{32}$")
