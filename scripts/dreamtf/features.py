@@ -31,6 +31,7 @@ Groups:
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -182,24 +183,27 @@ class RankReference:
     values: np.ndarray
     counts: np.ndarray
 
-    @property
+    @functools.cached_property
     def total(self) -> int:
         return int(self.counts.sum())
+
+    @functools.cached_property
+    def _below(self) -> np.ndarray:
+        # bins below each value (and, last, all of them): computed once, read by every chunk's ranks
+        return np.concatenate([[0], np.cumsum(self.counts)])
 
     def mid_rank(self, x: np.ndarray) -> np.ndarray:
         """Mid-rank of each ``x`` among the bins with signal, in [0, 1]: the share below it plus half the
         share equal to it; 0 for no signal."""
         x = np.asarray(x)
-        below = np.concatenate([[0], np.cumsum(self.counts)])
         lo = np.searchsorted(self.values, x, side="left")
         hi = np.searchsorted(self.values, x, side="right")
-        r = (below[lo] + below[hi]) / (2.0 * max(self.total, 1))
+        r = (self._below[lo] + self._below[hi]) / (2.0 * max(self.total, 1))
         return np.where(x > 0, r, 0.0).astype(np.float32)
 
     def share_at_most(self, x: np.ndarray) -> np.ndarray:
         """The share of bins with signal whose maximum is at most ``x``."""
-        below = np.concatenate([[0], np.cumsum(self.counts)])
-        return below[np.searchsorted(self.values, x, side="right")] / max(self.total, 1)
+        return self._below[np.searchsorted(self.values, x, side="right")] / max(self.total, 1)
 
 
 def _merge_counts(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
