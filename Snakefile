@@ -13,6 +13,7 @@ include: "rules/cell_inputs.smk"
 include: "rules/model_inputs.smk"
 include: "rules/report_inputs.smk"
 include: "rules/data.smk"
+include: "rules/reads.smk"
 include: "rules/labels.smk"
 include: "rules/features.smk"
 

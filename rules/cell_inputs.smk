@@ -36,7 +36,62 @@ def cell_chroms(stage, tf, cell):
 OWN = config["cells"]
 
 
+# Cells whose signal and peaks the run makes from reads (rules/reads.smk): your own given as a
+# BAM or fragments, and the release's when accessibility is reads: cell -> (form, file, assay)
+READ_CELLS = {
+    c: (
+        ("fragments", OWN[c]["fragments"], "ATAC-seq")
+        if "fragments" in OWN[c]
+        else ("bam", OWN[c]["bam"], OWN[c]["assay"])
+    )
+    for c in OWN
+    if "signal" not in OWN[c]
+}
+if config["accessibility"] == "reads":
+    READ_CELLS.update(
+        {
+            c: ("bam", str(rl.dnase_bam_path(REL, c)), "DNase-seq")
+            for c in rl.cells_of(TFS)
+            if c not in OWN
+        }
+    )
+
+
+def reads_file(cell, name):
+    """What the reads pipeline makes of a cell: signal.bigwig, conservative/relaxed.narrowPeak.gz, ..."""
+    return f"results/reads/{cell}/{name}"
+
+
+def fragment_samples():
+    """{sample: [cells]}: the cluster cells of each fragments file and cluster table, named after the first."""
+    groups = {}
+    for cell, (form, path, _) in READ_CELLS.items():
+        if form == "fragments":
+            groups.setdefault((path, OWN[cell]["clusters"]), []).append(cell)
+    out = {}
+    for cells in groups.values():
+        cluster = OWN[cells[0]]["cluster"]
+        first = cells[0]
+        out[first[: -len(cluster) - 1] if first.endswith(f"_{cluster}") else first] = (
+            cells
+        )
+    return out
+
+
+FRAGMENT_SAMPLES = fragment_samples()
+BAM_CELLS = [c for c, (form, _, _) in READ_CELLS.items() if form == "bam"]
+
+
+def simulated_bam(cell):
+    """A simulated release's reads of a cell, made from its track when accessibility is reads."""
+    return SOURCE == "simulate" and READ_CELLS[cell][1] == str(
+        rl.dnase_bam_path(REL, cell)
+    )
+
+
 def cell_signal(cell):
+    if cell in READ_CELLS:
+        return reads_file(cell, "signal.bigwig")
     if cell in OWN:
         return OWN[cell]["signal"]
     return str(rl.dnase_bigwig_path(REL, cell))
@@ -44,6 +99,8 @@ def cell_signal(cell):
 
 def cell_peaks(cell, kind):
     """The cell's conservative or relaxed accessibility peaks (one file for both, for your own cells)."""
+    if cell in READ_CELLS:
+        return reads_file(cell, f"{kind}.narrowPeak.gz")
     if cell in OWN:
         peaks = OWN[cell]["peaks"]
         return peaks[kind] if isinstance(peaks, dict) else peaks

@@ -52,6 +52,31 @@ except DreamTFError as exc:
     raise WorkflowError(str(exc)) from None
 config.clear()
 config.update(_checked)
+# clusters of a fragments file too sparse to call peaks on: named here and in the report,
+# and left out of the run, which goes on with the others
+from dreamtf import pseudobulk  # noqa: E402
+
+try:
+    READS_SKIPPED = pseudobulk.small_clusters(
+        config["cells"], config["reads"]["min_fragments"], "results/reads/counts"
+    )
+except DreamTFError as exc:
+    raise WorkflowError(str(exc)) from None
+if READS_SKIPPED:
+    from snakemake.logging import logger  # noqa: E402
+
+    for _cell, _why in READS_SKIPPED.items():
+        logger.warning(_why)
+        del config["cells"][_cell]
+        for _spec in config["tfs"].values():
+            if _cell in _spec["predict_cells"]:
+                _spec["predict_cells"].remove(_cell)
+    for _tf, _spec in config["tfs"].items():
+        if not _spec["test_cells"] and not _spec["predict_cells"]:
+            raise WorkflowError(
+                f"{CONFIG_SOURCE}: 'tfs.{_tf}': every prediction cell was skipped (too few fragments); "
+                "nothing is left to predict"
+            )
 
 REL = config["release"]["path"]
 

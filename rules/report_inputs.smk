@@ -83,7 +83,7 @@ def single_peak_files():
     return {
         c: OWN[c]["peaks"]
         for c in sorted(cells)
-        if c in OWN and isinstance(OWN[c]["peaks"], str) and cell_reads_peaks(c)
+        if c in OWN and isinstance(OWN[c].get("peaks"), str) and cell_reads_peaks(c)
     }
 
 

@@ -24,6 +24,8 @@ import yaml
 from .errors import DreamTFError
 from .features import BIN as FEATURE_BIN
 from .io.download import redact_url, split_credentials
+from .owncells import check_forms
+from .pseudobulk import expand_cells
 
 #: the workflow's schema: every setting's default and description, in one file
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
@@ -151,6 +153,8 @@ def _validate(config: dict, schema_path, source: str, workdir: Path) -> dict:
     if errors:
         raise DreamTFError(_describe(errors[0], source))
     families = _check_models(config, cfg, source)
+    check_forms(config, cfg, source)
+    expand_cells(cfg, source, workdir)
     _check_paths(cfg, source, workdir)
     _check_urls(cfg, source)
     if cfg["release"]["source"] == "http" and "url" not in cfg["release"]:

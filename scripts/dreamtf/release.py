@@ -72,6 +72,11 @@ def dnase_bigwig_path(release, cell: str) -> Path:
     return Path(release) / "DNASE" / "fold_coverage_wiggles" / f"DNASE.{cell}.fc.signal.bigwig"
 
 
+def dnase_bam_path(release, cell: str) -> Path:
+    """A cell's aligned DNase-seq reads (the challenge's release has them; accessibility: reads reads them)."""
+    return Path(release) / "DNASE" / "bams" / f"DNASE.{cell}.bam"
+
+
 def dnase_peaks_path(release, cell: str, kind: str) -> Path:
     return Path(release) / "DNASE" / "peaks" / kind / f"DNASE.{cell}.{kind}.narrowPeak.gz"
 
@@ -197,9 +202,9 @@ def check_simulated_cells(tfs: dict, simulated: dict, own: set[str], source: str
 
 
 def own_cell_files(spec: dict) -> dict[str, str]:
-    """The files of one ``cells`` entry by config key (``signal``, ``peaks.relaxed``, ``rnaseq[0]``, ...)."""
-    files = {"signal": spec["signal"]}
-    peaks = spec["peaks"]
+    """The files of one ``cells`` entry by config key (``signal``, ``peaks.relaxed``, ``bam``, ``rnaseq[0]``, ...)."""
+    files = {k: spec[k] for k in ("signal", "bam", "fragments", "clusters") if k in spec}
+    peaks = spec.get("peaks", {})
     files.update({f"peaks.{k}": v for k, v in peaks.items()} if isinstance(peaks, dict) else {"peaks": peaks})
     files.update({f"rnaseq[{i}]": p for i, p in enumerate(spec.get("rnaseq", []))})
     return files
