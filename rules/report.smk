@@ -39,6 +39,7 @@ rule plot_report:
         predicted=unscored_runs(),
         skipped=model_runs("predict", skipped=True),
         single_peaks=single_peak_files(),
+        reads=reads_report(),
         labels={tf: labels_file(tf, "test") for tf in TFS if TFS[tf]["test_cells"]},
         chroms=lookup(dpath="chromosomes/test", within=config),
         # published final-round figures beside real data only, never beside a simulated release

@@ -87,6 +87,26 @@ def single_peak_files():
     }
 
 
+def reported_cells():
+    """The cells whose predictions the report lists: held-out and prediction cells."""
+    return {r["cell"] for r in model_runs("test") + model_runs("predict")}
+
+
+def reads_records():
+    """The records of the cells made from reads that the report lists (rule reads_accessibility)."""
+    used = reported_cells() | {c for tf in TFS for c in TFS[tf]["train_cells"]}
+    return [reads_file(c, "reads.json") for c in sorted(used) if c in READ_CELLS]
+
+
+def reads_report():
+    """Where the cells' signal came from, for the report; nothing when every cell's is the release's files."""
+    training = BUNDLE.config.get("accessibility", "files") if BUNDLE else config["accessibility"]
+    predicted = {c: "reads" if c in READ_CELLS else "files" for c in reported_cells()}
+    if training == "files" and "reads" not in predicted.values() and not READS_SKIPPED:
+        return {}
+    return {"training": training, "predicted": predicted, "skipped": READS_SKIPPED}
+
+
 def report_inputs(wildcards):
     return {
         "scores": "results/scores/scores.tsv",
@@ -106,6 +126,7 @@ def report_inputs(wildcards):
             if f
         ],
         "bundle_genome": [BUNDLE_GENOME] if BUNDLE else [],
+        "reads": reads_records(),
         # the summary links FactorNet's training curves
         "training": (
             ["results/report/training_curves.png"] if REPORT_MODELS["factornet"] else []

@@ -22,6 +22,7 @@ def main(smk):
         skipped=[dict(r) for r in smk.params.skipped],
         single_peaks=dict(smk.params.single_peaks),
         bundle_genome=smk.input.bundle_genome[0] if smk.input.bundle_genome else None,
+        reads={**dict(smk.params.reads), "records": list(smk.input.reads)} if smk.params.reads else None,
         baseline=smk.params.baseline,
         paired=dict(smk.params.paired),
         feature_sets={k: list(v) for k, v in dict(smk.params.feature_sets).items()},

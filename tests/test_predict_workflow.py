@@ -272,11 +272,14 @@ def test_dreamtf_predict_refuses_bad_input_in_one_line(bundle, shifted, tmp_path
     cell = base.index("--cell") + 1
     bam = base.copy()
     bam[cell] = f"PC-3={tmp_path / 'reads.bam'}"
+    fragments = base.copy()
+    fragments[cell] = f"PC-3={tmp_path / 'fragments.tsv.gz'}"
     no_peaks = base[: base.index("--peaks")] + base[base.index("--peaks") + 2 :]
     other_blacklist = tmp_path / "other.bed"
     other_blacklist.write_text("1\t100\t200\n")
     cases = {
-        "reads (BAM, fragments) are not read yet": bam,
+        "a BAM needs its assay (ATAC-seq reads get the Tn5 shift): --assay PC-3=...": bam,
+        "a fragments file needs its clusters: --clusters PC-3=TABLE": fragments,
         "a signal bigWig needs its peaks: --peaks PC-3=PATH": no_peaks,
         "--models: no file": base[:2] + ["/nowhere.zip"] + base[3:],
     }

@@ -146,6 +146,8 @@ def describe_run(cfg: dict, run: dict[str, registry.Model], chrom_sizes: dict[st
             for m in run.values()
         },
         "variants": {name: spec for name, spec in cfg["variants"].items() if name in run},
+        # where the training cells' signal and peaks came from: the release's files, or reads
+        "accessibility": cfg["accessibility"],
         "feature_sets": {fs: list(cfg["feature_sets"][fs]) for fs in sets},
         "features": features,
         "factornet_inputs": {
@@ -277,6 +279,8 @@ def predicting_config(raw: dict, bundle: Bundle, source: str = "config.yaml") ->
     cfg.setdefault("variants", copy.deepcopy(rec.get("variants", {})))
     cfg.setdefault("feature_sets", copy.deepcopy(rec["feature_sets"]))
     cfg.setdefault("windows", dict(rec["windows"]))
+    # the release's cells (held-out ones) through the pipeline the models were trained on
+    cfg.setdefault("accessibility", rec.get("accessibility", "files"))
     cfg.setdefault("features", {}).setdefault("flank_bins", rec["features"]["flank_bins"])
     for name, model in rec["models"].items():
         section = registry.FAMILIES[model["family"]].settings

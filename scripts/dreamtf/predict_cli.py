@@ -19,7 +19,8 @@ from .errors import DreamTFError
 
 #: a cell's file kinds, by how the path ends
 SIGNAL_SUFFIXES = (".bw", ".bigwig")
-READS_SUFFIXES = (".bam", ".tsv.gz", ".tsv.bgz", ".fragments.gz")
+BAM_SUFFIXES = (".bam",)
+FRAGMENTS_SUFFIXES = (".tsv.gz", ".tsv.bgz", ".tsv", ".fragments.gz")
 ASSAYS = ("DNase-seq", "ATAC-seq")
 
 
@@ -57,34 +58,17 @@ def predict_config(args: argparse.Namespace) -> dict:
     assays, rnaseq = _pairs(args.assay, "--assay"), _pairs(args.rnaseq, "--rnaseq")
     if not cells:
         raise DreamTFError("--cell: give at least one cell, NAME=PATH")
-    for flag, named in (("--peaks", peaks), ("--assay", assays), ("--rnaseq", rnaseq)):
+    for flag, named in (("--peaks", peaks), ("--assay", assays), ("--rnaseq", rnaseq)):  # --clusters below
         for name in named:
             if name not in cells:
                 raise DreamTFError(f"{flag} {name}=...: no --cell {name}=PATH")
+    clusters = _pairs(args.clusters, "--clusters")
+    for name in clusters:
+        if name not in cells:
+            raise DreamTFError(f"--clusters {name}=...: no --cell {name}=PATH")
     own = {}
     for name, path in cells.items():
-        lower = path.lower()
-        if lower.endswith(READS_SUFFIXES):
-            raise DreamTFError(
-                f"--cell {name}={path}: reads (BAM, fragments) are not read yet; give the cell's signal bigWig "
-                "and its peaks (--peaks)"
-            )
-        if not lower.endswith(SIGNAL_SUFFIXES):
-            raise DreamTFError(f"--cell {name}={path}: expected a signal bigWig (.bw, .bigWig)")
-        if name not in peaks:
-            raise DreamTFError(f"--cell {name}={path}: a signal bigWig needs its peaks: --peaks {name}=PATH")
-        files = peaks[name].split(",")
-        if len(files) > 2:
-            raise DreamTFError(f"--peaks {name}: expected one file or two, conservative,relaxed")
-        files = [_existing(f, f"--peaks {name}") for f in files]
-        spec = {
-            "signal": _existing(path, f"--cell {name}"),
-            "peaks": files[0] if len(files) == 1 else dict(zip(("conservative", "relaxed"), files)),
-        }
-        if name in assays:
-            if assays[name] not in ASSAYS:
-                raise DreamTFError(f"--assay {name}={assays[name]}: expected one of {', '.join(ASSAYS)}")
-            spec["assay"] = assays[name]
+        spec = _cell_spec(name, path, peaks.get(name), clusters.get(name), assays.get(name))
         if name in rnaseq:
             spec["rnaseq"] = [_existing(f, f"--rnaseq {name}") for f in rnaseq[name].split(",")]
         own[name] = spec
@@ -99,6 +83,43 @@ def predict_config(args: argparse.Namespace) -> dict:
         "cells": own,
         "models_from": _existing(args.models, "--models"),
     }
+
+
+def _cell_spec(name: str, path: str, peaks: str | None, clusters: str | None, assay: str | None) -> dict:
+    """One ``cells`` entry from a cell's path: a signal bigWig (with peaks), a BAM, or fragments (with clusters)."""
+    lower = path.lower()
+    if assay is not None and assay not in ASSAYS:
+        raise DreamTFError(f"--assay {name}={assay}: expected one of {', '.join(ASSAYS)}")
+    if lower.endswith(BAM_SUFFIXES):
+        if assay is None:
+            raise DreamTFError(
+                f"--cell {name}={path}: a BAM needs its assay, for the Tn5 shift: --assay {name}=ATAC-seq"
+            )
+        return {"bam": _existing(path, f"--cell {name}"), "assay": assay}
+    if lower.endswith(FRAGMENTS_SUFFIXES):
+        if clusters is None:
+            raise DreamTFError(
+                f"--cell {name}={path}: a fragments file needs its clusters: --clusters {name}=TABLE "
+                "(barcode and cluster)"
+            )
+        return {"fragments": _existing(path, f"--cell {name}"), "clusters": _existing(clusters, f"--clusters {name}")}
+    if not lower.endswith(SIGNAL_SUFFIXES):
+        raise DreamTFError(
+            f"--cell {name}={path}: expected a signal bigWig (.bw, .bigWig), a BAM (.bam) or a fragments file (.tsv.gz)"
+        )
+    if peaks is None:
+        raise DreamTFError(f"--cell {name}={path}: a signal bigWig needs its peaks: --peaks {name}=PATH")
+    files = peaks.split(",")
+    if len(files) > 2:
+        raise DreamTFError(f"--peaks {name}: expected one file or two, conservative,relaxed")
+    files = [_existing(f, f"--peaks {name}") for f in files]
+    spec = {
+        "signal": _existing(path, f"--cell {name}"),
+        "peaks": files[0] if len(files) == 1 else dict(zip(("conservative", "relaxed"), files)),
+    }
+    if assay is not None:
+        spec["assay"] = assay
+    return spec
 
 
 def write_config(out: Path, cfg: dict) -> Path:
@@ -174,12 +195,27 @@ def add_predict(sub, command) -> None:
     p.add_argument("--gtf", metavar="GTF", help="the build's GTF, for the models that read expression")
     p.add_argument("--tf", required=True, action="append", help="a TF of the bundle (repeat for several)")
     p.add_argument(
-        "--cell", required=True, action="append", metavar="NAME=PATH", help="a cell and its signal bigWig (repeat)"
+        "--cell",
+        required=True,
+        action="append",
+        metavar="NAME=PATH",
+        help="a cell and its signal bigWig (with --peaks), BAM (with --assay) or fragments file (with --clusters)",
+    )
+    p.add_argument(
+        "--clusters",
+        action="append",
+        metavar="NAME=TABLE",
+        help="a fragments file's barcode-to-cluster table: each cluster is predicted as NAME_<cluster>",
     )
     p.add_argument(
         "--peaks", action="append", metavar="NAME=PATH[,RELAXED]", help="its peaks: one file, or conservative,relaxed"
     )
-    p.add_argument("--assay", action="append", metavar="NAME=ASSAY", help="DNase-seq (the default) or ATAC-seq")
+    p.add_argument(
+        "--assay",
+        action="append",
+        metavar="NAME=ASSAY",
+        help="DNase-seq or ATAC-seq (a BAM needs it)",
+    )
     p.add_argument("--rnaseq", action="append", metavar="NAME=TSV[,TSV]", help="its RNA-seq quantifications")
     p.add_argument("--out", required=True, metavar="DIR", help="the folder the run writes (its config.yaml, results/)")
     p.add_argument("--cores", type=int, metavar="N", help="cores to use (default: all)")

@@ -66,10 +66,13 @@ def fragment_counts(fragments, clusters, cache_dir) -> dict[str, int]:
         return json.loads(cache.read_text())
     table = read_clusters(clusters)
     counts = dict.fromkeys(cluster_names(table), 0)
+    total = 0
     for frame in iter_fragments(fragments):
+        total += len(frame)
         got = frame.barcode.map(table).value_counts()
         for c, n in got.items():
             counts[c] += int(n)
+    _check_matched(fragments, clusters, table, total, sum(counts.values()), 1, [])
     with atomic_write_text(cache) as fh:
         json.dump(counts, fh)
     return counts

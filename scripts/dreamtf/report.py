@@ -152,6 +152,7 @@ def write_report(
     skipped: list[dict] | None = None,
     single_peaks: dict[str, str] | None = None,
     bundle_genome=None,
+    reads: dict | None = None,
     baseline: str | None = None,
     paired: dict | None = None,
     feature_sets: dict | None = None,
@@ -172,7 +173,8 @@ def write_report(
     genome-wide ones (``held_out``): listed apart, as they have no labels to score there;
     ``skipped`` the predictions not made, each with its reason (``why``); ``single_peaks`` the
     cells given one peaks file for both sets, with that file; ``bundle_genome`` the record of
-    how this run's genome differs from the bundle's (rule install_models). Without any scored
+    how this run's genome differs from the bundle's (rule install_models); ``reads`` where the
+    cells' signal came from (:func:`dreamtf.report_cells.reads_markdown`). Without any scored
     run the summary has no score section and lists the predicted cells.
     """
     df = read_scores_table(scores, COLUMNS)
@@ -186,9 +188,7 @@ def write_report(
             "# dreamtf report\n\nNo held-out cell was scored in this run (no `test_cells`): it only "
             "predicts the cells listed below.\n",
             report_cells.predicted_markdown(predicted),
-            report_cells.skipped_markdown(skipped),
-            report_cells.peak_sets_markdown(single_peaks or {}),
-            report_cells.bundle_genome_markdown(bundle_genome),
+            report_cells.cell_sections(skipped, single_peaks or {}, bundle_genome, reads),
             _models_markdown(listed, feature_sets or {}, models),
         ]
         with atomic_write_text(out.summary) as fh:
@@ -227,9 +227,7 @@ def write_report(
         parts.append(peak_lists_markdown(runs, cal))
     if predicted:
         parts.append(report_cells.predicted_markdown(predicted))
-    parts.append(report_cells.skipped_markdown(skipped))
-    parts.append(report_cells.peak_sets_markdown(single_peaks or {}))
-    parts.append(report_cells.bundle_genome_markdown(bundle_genome))
+    parts.append(report_cells.cell_sections(skipped, single_peaks or {}, bundle_genome, reads))
     with atomic_write_text(out.summary) as fh:
         fh.write("".join(parts))
 

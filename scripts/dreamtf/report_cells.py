@@ -1,5 +1,6 @@
 """The report's sections on cells that are predicted, not scored: prediction cells, held-out
-cells genome-wide, and the predictions a cell had to go without (and why)."""
+cells genome-wide, the predictions a cell had to go without (and why), and where each cell's
+accessibility signal came from."""
 
 from __future__ import annotations
 
@@ -67,3 +68,62 @@ def bundle_genome_markdown(record) -> str:
             f"\n## Genome\n\nThe models of `{rec['bundle']}` were trained on this run's genome ({rec['trained_on']}).\n"
         )
     return f"\n## Genome\n\nThe models of `{rec['bundle']}` were trained on {rec['trained_on']}: {rec['differs']}.\n"
+
+
+#: how each source of a cell's signal is named in the report
+PIPELINES = {
+    "files": "the release's files (fold-change bigWigs and peak sets of the challenge's pipeline)",
+    "reads": "reads, through dreamtf's pipeline (cut sites, MACS3 fold change and peaks)",
+}
+
+
+def reads_markdown(reads: dict | None) -> str:
+    """Where the signal came from: the training cells' pipeline, each cell made from reads, the clusters skipped.
+
+    ``reads``: ``records`` (each cell's reads.json), ``skipped`` ({cell: why}), ``training``
+    (files or reads) and ``predicted`` ({cell: files or reads} of the predicted cells).
+    """
+    if not reads:
+        return ""
+    training = reads["training"]
+    parts = [f"\n## Accessibility pipeline\n\nThe models were trained on signal and peaks from {PIPELINES[training]}."]
+    parts[0] += "\n"
+    other = sorted(c for c, how in reads["predicted"].items() if how != training)
+    if other:
+        parts.append(
+            f"\n**Warning:** the signal and peaks of {', '.join(other)} came from "
+            f"{PIPELINES['reads' if training == 'files' else 'files']}, not the training cells' pipeline. "
+            "A model learns the fine structure of the tracks it was trained on, so expect lower accuracy "
+            "than the held-out scores suggest; train with `accessibility: reads` for cells given as reads "
+            "(docs/predict.md has the measured loss).\n"
+        )
+    records = [json.loads(Path(p).read_text()) for p in reads["records"]]
+    if records:
+        parts.append(
+            "\nCells made from reads, each through the same pipeline: "
+            f"{records[0]['pipeline']}. FRiP: the share of cut sites in the conservative peaks.\n\n"
+            "| cell type | from | assay | reads or fragments | cells | cut sites | conservative peaks "
+            "| relaxed peaks | FRiP |\n|---|---|---|---|---|---|---|---|---|\n"
+        )
+        for r in records:
+            source = f"`{r['file']}`" + (f" cluster {r['cluster']}" if r["form"] == "fragments" else "")
+            n = r.get("fragments", r.get("reads", 0))
+            cells = f"{r['barcodes']:,}" if "barcodes" in r else "bulk"
+            parts.append(
+                f"| {r['cell']} | {source} | {r['assay']} | {n:,} | {cells} | {r['cuts']:,} | "
+                f"{r['conservative_peaks']:,} | {r['relaxed_peaks']:,} | {r['frip']:.3f} |\n"
+            )
+    if reads["skipped"]:
+        parts.append("\nClusters not predicted:\n\n")
+        parts += [f"- {why}\n" for why in reads["skipped"].values()]
+    return "".join(parts)
+
+
+def cell_sections(skipped: list[dict], single_peaks: dict, bundle_genome, reads: dict | None) -> str:
+    """Every section on the cells: predictions skipped, peak sets that stood in, the genome, the pipeline."""
+    return (
+        skipped_markdown(skipped)
+        + peak_sets_markdown(single_peaks)
+        + bundle_genome_markdown(bundle_genome)
+        + reads_markdown(reads)
+    )

@@ -87,8 +87,8 @@ def write_simulated_fragments(
 ) -> None:
     """A 10x-style fragments file and its cluster table: cluster ``c`` draws ``fragments[c]`` from ``bigwigs[c]``.
 
-    Each cluster has ``barcodes`` cells (barcodes ``<c>-<i>-1``); a fragment is centred on a
-    cut and belongs to a random cell of its cluster. Sorted by chromosome (in the bigWig's
+    Each cluster has ``barcodes`` cells (barcodes ``<c>-<i>-1``); a fragment starts or ends at
+    a cut and belongs to a random cell of its cluster. Sorted by chromosome (in the bigWig's
     order) and start, as cellranger-atac writes them.
     """
     tables = []
@@ -99,9 +99,10 @@ def write_simulated_fragments(
             total = sum(sizes.values())
             for ci, (chrom, size) in enumerate(sizes.items()):
                 n = int(round(fragments[cluster] * size / total))
-                centre = sample_cuts(track, chrom, n, rng)
-                length = fragment_lengths(len(centre), rng)
-                start = centre - length // 2
+                # one end is a cut drawn as a bulk read's is, the other a fragment's length away
+                cut = sample_cuts(track, chrom, n, rng)
+                length = fragment_lengths(len(cut), rng)
+                start = np.where(rng.uniform(0, 1, len(cut)) < 0.5, cut, cut - length + 1)
                 keep = (start >= 0) & (start + length <= size)
                 tables.append(
                     (ci, start[keep], start[keep] + length[keep], names[rng.integers(0, barcodes, keep.sum())], chrom)
