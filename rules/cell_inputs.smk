@@ -47,14 +47,26 @@ READ_CELLS = {
     for c in OWN
     if "signal" not in OWN[c]
 }
-if config["accessibility"] == "reads":
-    READ_CELLS.update(
+# the release's cells the run reads: a bundle's training cells are not among them
+RELEASE_CELLS = [
+    c
+    for c in rl.cells_of(
         {
-            c: ("bam", str(rl.dnase_bam_path(REL, c)), "DNase-seq")
-            for c in rl.cells_of(TFS)
-            if c not in OWN
+            tf: {**spec, "train_cells": [] if BUNDLE else spec["train_cells"]}
+            for tf, spec in TFS.items()
         }
     )
+    if c not in OWN
+]
+if config["accessibility"] == "reads":
+    READ_CELLS.update(
+        {c: ("bam", str(rl.dnase_bam_path(REL, c)), "DNase-seq") for c in RELEASE_CELLS}
+    )
+    if SOURCE == "local":  # a release folder of the user's: its BAMs must be there
+        try:
+            rl.check_release_bams(RELEASE_CELLS, REL, source=CONFIG_SOURCE)
+        except DreamTFError as exc:
+            raise WorkflowError(str(exc)) from None
 
 
 def reads_file(cell, name):
@@ -70,11 +82,10 @@ def fragment_samples():
             groups.setdefault((path, OWN[cell]["clusters"]), []).append(cell)
     out = {}
     for cells in groups.values():
-        cluster = OWN[cells[0]]["cluster"]
-        first = cells[0]
-        out[first[: -len(cluster) - 1] if first.endswith(f"_{cluster}") else first] = (
-            cells
-        )
+        cluster, first = OWN[cells[0]]["cluster"], cells[0]
+        name = first[: -len(cluster) - 1] if first.endswith(f"_{cluster}") else first
+        # two files whose first cells share a stem: the second rule gets a number
+        out[name if name not in out else f"{name}_{len(out)}"] = cells
     return out
 
 

@@ -44,6 +44,7 @@ for _sample, _cells in FRAGMENT_SAMPLES.items():
             "../envs/dreamtf.yaml"
         params:
             clusters=[OWN[c]["cluster"] for c in _cells],
+            min_fragments=lookup(dpath="reads/min_fragments", within=config),
         script:
             "../scripts/fragment_cuts.py"
 

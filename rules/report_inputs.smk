@@ -94,13 +94,17 @@ def reported_cells():
 
 def reads_records():
     """The records of the cells made from reads that the report lists (rule reads_accessibility)."""
-    used = reported_cells() | {c for tf in TFS for c in TFS[tf]["train_cells"]}
+    used = reported_cells() | set(RELEASE_CELLS)
     return [reads_file(c, "reads.json") for c in sorted(used) if c in READ_CELLS]
 
 
 def reads_report():
     """Where the cells' signal came from, for the report; nothing when every cell's is the release's files."""
-    training = BUNDLE.config.get("accessibility", "files") if BUNDLE else config["accessibility"]
+    training = (
+        BUNDLE.config.get("accessibility", "files")
+        if BUNDLE
+        else config["accessibility"]
+    )
     predicted = {c: "reads" if c in READ_CELLS else "files" for c in reported_cells()}
     if training == "files" and "reads" not in predicted.values() and not READS_SKIPPED:
         return {}

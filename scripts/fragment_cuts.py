@@ -2,6 +2,7 @@
 
 import logging
 
+from dreamtf.errors import DreamTFError
 from dreamtf.io.chroms import read_chrom_sizes
 from dreamtf.pseudobulk import split_fragments
 from dreamtf.reads import write_json
@@ -16,6 +17,14 @@ def main(smk):
         "%s: %d fragments, %d with a barcode of no cluster", smk.input.fragments,
         stats["fragments_in_file"], stats["fragments_unmatched"],
     )  # fmt: skip
+    for cluster in clusters:  # counted before any job on every contig; here on the genome's chromosomes
+        n = stats["clusters"][cluster]["fragments"]
+        if n < smk.params.min_fragments:
+            raise DreamTFError(
+                f"{smk.input.fragments}: cluster {cluster!r} has {n:,} fragments on the genome's chromosomes, "
+                f"fewer than reads.min_fragments ({smk.params.min_fragments:,}); the rest are on other contigs "
+                "(chrM?): lower reads.min_fragments, or leave the cluster out"
+            )
     for cluster, record in zip(clusters, smk.output.records):
         got = stats["clusters"][cluster]
         write_json(

@@ -162,3 +162,36 @@ def test_chunked_motif_bins_equal_one_pass(rng):
     assert whole[3, 0] == pytest.approx(s[150:200].max(), abs=1e-4)
     # the last bin (starts 49950-49999) holds instances up to the last full one, which starts at n - 15
     assert whole[-1, 0] == pytest.approx(s[49950:].max(), abs=1e-4)
+
+
+def test_expression_matches_an_rnaseq_table_by_gene_id_or_by_name(tmp_path):
+    """A table quantified against another annotation, naming genes, meets the GTF by gene_name;
+    a table naming none of the GTF's genes is one line naming both files."""
+    from dreamtf.featurestore import build_expression
+    from dreamtf.io.featurefile import FeatureFile
+    from dreamtf.io.windowtable import write_regions
+
+    # names may hold dots: only an Ensembl id's version is dropped
+    genes = [
+        ("ENSG00000000001.5", "AAA", 1_000, "+"),
+        ("ENSG00000000002.1", "RP11-34P13.3", 8_000, "-"),
+        ("ENSG00000000003.2", "RP11-34P13.7", 20_000, "+"),
+    ]
+    gtf = tmp_path / "g.gtf"
+    gtf.write_text(
+        "".join(
+            f'chr1\tHAVANA\tgene\t{t}\t{t + 500}\t.\t{s}\t.\tgene_id "{i}"; gene_name "{n}";\n' for i, n, t, s in genes
+        )
+    )
+    write_regions(tmp_path / "r.bed.gz", [("chr1", np.arange(0, 30_000, 50))], size=200)
+    tpm = [5.0, 50.0, 0.5]
+    by_id, by_name, other = tmp_path / "id.tsv", tmp_path / "name.tsv", tmp_path / "other.tsv"
+    by_id.write_text("gene_id\tTPM\n" + "".join(f"{i}\t{v}\n" for (i, *_), v in zip(genes, tpm)))
+    by_name.write_text("gene_id\tTPM\n" + "".join(f"{n}\t{v}\n" for (_, n, *_), v in zip(genes, tpm)))
+    other.write_text("gene_id\tTPM\nENSMUSG1\t3\nENSMUSG2\t4\n")
+    build_expression(gtf, [by_id], [tmp_path / "r.bed.gz"], tmp_path / "id.npz", size=200)
+    build_expression(gtf, [by_name], [tmp_path / "r.bed.gz"], tmp_path / "name.npz", size=200)
+    a, b = FeatureFile(tmp_path / "id.npz").load("chr1"), FeatureFile(tmp_path / "name.npz").load("chr1")
+    assert np.array_equal(a[1], b[1]) and a[1].max() > 0
+    with pytest.raises(DreamTFError, match=r"other.tsv: none of its genes \(ENSMUSG1, ENSMUSG2, ...\) is a gene_id"):
+        build_expression(gtf, [other], [tmp_path / "r.bed.gz"], tmp_path / "o.npz", size=200)

@@ -49,10 +49,20 @@ def test_fragments_plain_or_gzipped_read_alike(tmp_path):
     assert len(a) == len(lines) and a.reset_index(drop=True).equals(b.reset_index(drop=True))
 
 
+def test_a_hash_inside_a_barcode_is_not_a_comment(tmp_path):
+    """ArchR names barcodes Sample#AAAC-1: only the header's lines start with '#'."""
+    lines = [f"chr1\t{i}\t{i + 60}\tS1#AAAC-{i}\t1\n" for i in range(0, 500, 50)]
+    path = fragments_file(tmp_path / "f.tsv.gz", lines, header="# one\n# two\n")
+    got = pd.concat(iter_fragments(path))
+    assert list(got.barcode) == [f"S1#AAAC-{i}" for i in range(0, 500, 50)]
+
+
 def test_cluster_tables_are_checked_line_by_line(tmp_path):
     t = tmp_path / "c.tsv"
     t.write_text("barcode\tcluster\nAAA-1\tT\nCCC-1,B\n")
     assert read_clusters(t) == {"AAA-1": "T", "CCC-1": "B"}
+    t.write_text("cell_id,cell_type\nAAA-1,T\n")  # a header named otherwise is still one
+    assert read_clusters(t) == {"AAA-1": "T"}
     for text, why in (
         ("AAA-1\tT\nCCC-1\n", "line 2: expected two columns"),
         ("AAA-1\tT cells\n", "line 1: cluster 'T cells' has characters"),
@@ -224,6 +234,17 @@ def test_config_forms_of_cells_of_your_own(tmp_path):
             "sc": {"fragments": str(frags), "clusters": str(clusters)},
             "sc_T": {"bam": "x.bam", "assay": "DNase-seq"},
         },
+        "'cells.sc.cluster': 'NK' is not a cluster of": {
+            "sc": {"fragments": str(frags), "clusters": str(clusters), "cluster": "NK"}
+        },
+        "'cells.sc.rnaseq': every cluster of a fragments file would read the same RNA-seq": {
+            "sc": {"fragments": str(frags), "clusters": str(clusters), "rnaseq": ["r.tsv"]}
+        },
+        "'cells.t': cluster 'T' of": {
+            "sc": {"fragments": str(frags), "clusters": str(clusters)},
+            "t": {"fragments": str(frags), "clusters": str(clusters), "cluster": "T"},
+        },
+        "'cells.sc.fragments': no file 'none.tsv.gz'": {"sc": {"fragments": "none.tsv.gz", "clusters": str(clusters)}},
     }
     for message, cells in bad.items():
         with pytest.raises(DreamTFError) as err:
@@ -231,3 +252,21 @@ def test_config_forms_of_cells_of_your_own(tmp_path):
                 {**base, "cells": cells}, ROOT / "schemas/config.schema.yaml", source="c.yaml", workdir=tmp_path
             )
         assert str(err.value) == f"c.yaml: {message}" or str(err.value).startswith(f"c.yaml: {message}"), str(err.value)
+
+
+def test_reads_from_a_release_need_a_release_with_reads(tmp_path):
+    from workflow_runs import ROOT
+
+    from dreamtf.config import validate_config
+
+    cfg = {
+        "release": {"source": "synapse"},
+        "accessibility": "reads",
+        "tfs": {"CTCF": {"train_cells": ["HepG2"], "test_cells": ["liver"]}},
+    }
+    with pytest.raises(DreamTFError, match="'accessibility' is reads, but a release from synapse has no reads"):
+        validate_config(cfg, ROOT / "schemas/config.schema.yaml", source="c.yaml", workdir=tmp_path)
+    from dreamtf.release import check_release_bams
+
+    with pytest.raises(DreamTFError, match=r"the release has no .*DNASE/bams/DNASE.liver.bam \(the reads of liver\)"):
+        check_release_bams(["liver"], tmp_path, source="c.yaml")

@@ -43,6 +43,7 @@ from .io.bundlefile import fetch_bundle as fetch_bundle
 from .io.chroms import read_chrom_sizes
 from .io.manifest import Entry
 from .modelcard import versions as library_versions
+from .owncells import READS_SOURCES
 
 log = logging.getLogger(__name__)
 
@@ -279,8 +280,10 @@ def predicting_config(raw: dict, bundle: Bundle, source: str = "config.yaml") ->
     cfg.setdefault("variants", copy.deepcopy(rec.get("variants", {})))
     cfg.setdefault("feature_sets", copy.deepcopy(rec["feature_sets"]))
     cfg.setdefault("windows", dict(rec["windows"]))
-    # the release's cells (held-out ones) through the pipeline the models were trained on
-    cfg.setdefault("accessibility", rec.get("accessibility", "files"))
+    # the release's cells (held-out ones) through the pipeline the models were trained on,
+    # where the release can have reads (a downloaded one has its tracks only)
+    if cfg.get("release", {}).get("source", "simulate") in READS_SOURCES:
+        cfg.setdefault("accessibility", rec.get("accessibility", "files"))
     cfg.setdefault("features", {}).setdefault("flank_bins", rec["features"]["flank_bins"])
     for name, model in rec["models"].items():
         section = registry.FAMILIES[model["family"]].settings

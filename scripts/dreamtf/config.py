@@ -24,7 +24,7 @@ import yaml
 from .errors import DreamTFError
 from .features import BIN as FEATURE_BIN
 from .io.download import redact_url, split_credentials
-from .owncells import check_forms
+from .owncells import check_accessibility, check_forms
 from .pseudobulk import expand_cells
 
 #: the workflow's schema: every setting's default and description, in one file
@@ -157,6 +157,7 @@ def _validate(config: dict, schema_path, source: str, workdir: Path) -> dict:
     expand_cells(cfg, source, workdir)
     _check_paths(cfg, source, workdir)
     _check_urls(cfg, source)
+    check_accessibility(cfg, source)
     if cfg["release"]["source"] == "http" and "url" not in cfg["release"]:
         raise DreamTFError(f"{source}: 'release.url' is required when release.source is http")
     if cfg["release"]["source"] == "encode":

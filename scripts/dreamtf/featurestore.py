@@ -20,7 +20,7 @@ from .errors import DreamTFError
 from .io.bigwig import BigWigTrack
 from .io.fasta import iter_fasta_codes
 from .io.featurefile import FeatureFile, write_feature_file
-from .io.gtf import gene_id_of, read_gene_tss
+from .io.gtf import gene_id_of, matching_key, read_genes
 from .io.narrowpeak import empty_peaks, read_narrowpeak
 from .io.rnaseq import read_tpm
 from .io.windowtable import read_regions
@@ -131,17 +131,20 @@ def build_sequence(fasta, region_paths, out, *, size: int) -> None:
 
 
 def tf_expression(gtf, rna_paths: list, tf: str) -> float:
-    """log1p TPM of the TF's own gene (found by gene_name in the GTF); 0 when absent."""
-    gid = gene_id_of(gtf, tf)
+    """log1p TPM of the TF's own gene (found by gene_name in the GTF, or by name in the tables); 0 when absent."""
+    tpm = read_tpm(rna_paths)
+    gid = tf if tf in tpm else gene_id_of(gtf, tf)
     if gid is None:
         log.warning("the expression feature of %s is 0: its gene is not in %s", tf, gtf)
         return 0.0
-    return float(np.log1p(read_tpm(rna_paths).get(gid, 0.0)))
+    return float(np.log1p(tpm.get(gid, 0.0)))
 
 
 def build_expression(gtf, rna_paths: list, region_paths, out, *, size: int) -> None:
-    genes = read_gene_tss(gtf)
     tpm = read_tpm(rna_paths)
+    found = read_genes(gtf)
+    key = matching_key(found, set(tpm), gtf, ", ".join(str(p) for p in rna_paths))
+    genes = {chrom: (tss, keys[key]) for chrom, (tss, keys) in found.items()}
 
     def items():
         for chrom, starts, _ in region_windows(region_paths, size):

@@ -45,3 +45,19 @@ def check_forms(raw: dict, cfg: dict, source: str) -> None:
             raise DreamTFError(f"{source}: 'cells.{cell}.assay': fragments are ATAC-seq, not {written['assay']}")
         if kind == "fragments":
             spec["assay"] = "ATAC-seq"
+
+
+#: the release sources whose cells can come from reads (their BAMs in the release folder)
+READS_SOURCES = ("simulate", "local", "genome")
+
+
+def check_accessibility(cfg: dict, source: str) -> None:
+    """``accessibility: reads`` needs a release that has reads: a simulated one, or a folder holding its BAMs."""
+    from .errors import DreamTFError
+
+    where = cfg["release"]["source"]
+    if cfg["accessibility"] == "reads" and where not in READS_SOURCES:
+        raise DreamTFError(
+            f"{source}: 'accessibility' is reads, but a release from {where} has no reads (its cells' tracks "
+            "only); set accessibility: files, or give the release as a local folder with DNASE/bams/DNASE.<cell>.bam"
+        )

@@ -22,6 +22,8 @@ SIGNAL_SUFFIXES = (".bw", ".bigwig")
 BAM_SUFFIXES = (".bam",)
 FRAGMENTS_SUFFIXES = (".tsv.gz", ".tsv.bgz", ".tsv", ".fragments.gz")
 ASSAYS = ("DNase-seq", "ATAC-seq")
+#: what a flag that goes with one kind of cell file needs
+NEEDS = {"signal": "signal bigWig", "fragments": "fragments file"}
 
 
 def snakefile() -> Path:
@@ -90,10 +92,18 @@ def _cell_spec(name: str, path: str, peaks: str | None, clusters: str | None, as
     lower = path.lower()
     if assay is not None and assay not in ASSAYS:
         raise DreamTFError(f"--assay {name}={assay}: expected one of {', '.join(ASSAYS)}")
+    kind = "bam" if lower.endswith(BAM_SUFFIXES) else "fragments" if lower.endswith(FRAGMENTS_SUFFIXES) else "signal"
+    for flag, given, wants in (("--peaks", peaks, "signal"), ("--clusters", clusters, "fragments")):
+        if given is not None and kind != wants:
+            raise DreamTFError(
+                f"{flag} {name}=...: --cell {name}={path} is not a {NEEDS[wants]}, which {flag} goes with"
+            )
+    if kind == "fragments" and assay not in (None, "ATAC-seq"):
+        raise DreamTFError(f"--assay {name}={assay}: a fragments file is ATAC-seq")
     if lower.endswith(BAM_SUFFIXES):
         if assay is None:
             raise DreamTFError(
-                f"--cell {name}={path}: a BAM needs its assay, for the Tn5 shift: --assay {name}=ATAC-seq"
+                f"--cell {name}={path}: a BAM needs its assay (ATAC-seq reads get the Tn5 shift): --assay {name}=..."
             )
         return {"bam": _existing(path, f"--cell {name}"), "assay": assay}
     if lower.endswith(FRAGMENTS_SUFFIXES):
@@ -161,6 +171,13 @@ def run_workflow(out: Path, cores: int | None) -> None:
         workflow.dag().execute_workflow(execution_settings=ExecutionSettings(keep_incomplete=False))
 
 
+def _shown_cells(cells: dict) -> list[str]:
+    """The cells as the outputs name them: a fragments file's as <name>_<cluster>."""
+    return [
+        f"{c} (one cell a cluster: {c}_<cluster>, see the report)" if "fragments" in s else c for c, s in cells.items()
+    ]
+
+
 def outputs_markdown(out: Path, cfg: dict) -> str:
     """Where the run put its tracks, peaks and report, for the terminal."""
     return "\n".join(
@@ -169,7 +186,7 @@ def outputs_markdown(out: Path, cfg: dict) -> str:
             f"tracks:      {out / 'results/tracks'}/<model>/<feature set>/<TF>.<cell>.bigWig",
             f"peaks:       {out / 'results/peaks'}/<model>/<feature set>/<TF>.<cell>.narrowPeak.gz",
             f"report:      {out / 'results/report/report.html'} (summary: results/report/summary.md)",
-            f"cells: {', '.join(cfg['cells'])}; TFs: {', '.join(cfg['tfs'])}",
+            f"cells: {', '.join(_shown_cells(cfg['cells']))}; TFs: {', '.join(cfg['tfs'])}",
         ]
     )
 

@@ -28,28 +28,54 @@ def cluster_cell(sample: str, cluster: str) -> str:
 
 
 def expand_cells(cfg: dict, source: str, workdir: Path) -> None:
-    """Replace each fragments entry of ``cfg['cells']`` (no ``cluster``) by one cell a cluster, in place."""
+    """Replace each fragments entry of ``cfg['cells']`` without ``cluster`` by one cell a cluster, in place.
+
+    Every fragments entry's files must exist and its ``cluster`` be one of its table's; one
+    cluster of one file is one cell (two entries naming it would write its reads twice); a
+    multi-cluster entry takes no RNA-seq, which would be every cluster's alike.
+    """
     cells = cfg["cells"]
+    seen: dict[tuple, str] = {}
     for sample, spec in list(cells.items()):
-        if "fragments" not in spec or "cluster" in spec:
+        if "fragments" not in spec:
             continue
         for key in ("fragments", "clusters"):
-            if not (workdir / spec[key]).is_file():
+            if "\0" in spec[key] or not (workdir / spec[key]).is_file():
                 raise DreamTFError(f"{source}: 'cells.{sample}.{key}': no file {spec[key]!r}")
-        table = read_clusters(workdir / spec["clusters"])
-        names = [cluster_cell(sample, c) for c in cluster_names(table)]
-        taken = [n for n in names if n in cells]
+        names = cluster_names(read_clusters(workdir / spec["clusters"]))
+        if "cluster" in spec and spec["cluster"] not in names:
+            raise DreamTFError(
+                f"{source}: 'cells.{sample}.cluster': {spec['cluster']!r} is not a cluster of {spec['clusters']} "
+                f"(its clusters: {', '.join(names)})"
+            )
+        if "cluster" not in spec and spec.get("rnaseq"):
+            raise DreamTFError(
+                f"{source}: 'cells.{sample}.rnaseq': every cluster of a fragments file would read the same RNA-seq; "
+                f"give a cluster's own as an entry of its own (fragments, clusters, cluster: <name>, rnaseq)"
+            )
+        mine = [spec["cluster"]] if "cluster" in spec else names
+        cell_names = [sample] if "cluster" in spec else [cluster_cell(sample, c) for c in names]
+        for c, name in zip(mine, cell_names):
+            key = (str(Path(spec["fragments"]).resolve()), str(Path(spec["clusters"]).resolve()), c)
+            if key in seen:
+                raise DreamTFError(
+                    f"{source}: 'cells.{sample}': cluster {c!r} of {spec['fragments']} is already cell {seen[key]!r}"
+                )
+            seen[key] = name
+        if "cluster" in spec:
+            continue
+        taken = [n for n in cell_names if n in cells]
         if taken:
             raise DreamTFError(
                 f"{source}: 'cells.{sample}': cluster cell {taken[0]!r} is also a cell of its own in cells; rename one"
             )
         del cells[sample]
-        for c, name in zip(cluster_names(table), names):
+        for c, name in zip(names, cell_names):
             cells[name] = {**spec, "cluster": c}
         for tspec in cfg["tfs"].values():
             if sample in tspec["predict_cells"]:
                 i = tspec["predict_cells"].index(sample)
-                tspec["predict_cells"][i : i + 1] = [n for n in names if n not in tspec["predict_cells"]]
+                tspec["predict_cells"][i : i + 1] = [n for n in cell_names if n not in tspec["predict_cells"]]
 
 
 def fragment_counts(fragments, clusters, cache_dir) -> dict[str, int]:

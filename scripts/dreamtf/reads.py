@@ -7,11 +7,12 @@ mean for every other such cell:
    :mod:`dreamtf.io.bam`), or both ends of each fragment of a single-cell cluster
    (:mod:`dreamtf.io.fragments`; 10x fragments are already Tn5-adjusted and de-duplicated).
 2. **MACS3** ``callpeak`` on the cut sites, each smoothed to 150 bp around the cut
-   (``--nomodel --shift -75 --extsize 150``, ENCODE's ATAC-seq settings), duplicates
+   (``--nomodel --shift -75 --extsize 150``, as ENCODE's ATAC-seq pipeline), duplicates
    already removed (``--keep-dup all``), at p < :data:`P_VALUE`.
 3. **Signal**: ``macs3 bdgcmp -m FE``, the pileup over MACS3's local background (the
-   largest of the genome-wide, 1 kb and 10 kb rates), written as a bigWig. A ratio of
-   the cell's own reads: sequencing depth cancels.
+   larger of the genome-wide rate and the 10 kb one around the base: without a control
+   MACS3 has no 1 kb rate), written as a bigWig. A ratio of the cell's own reads:
+   sequencing depth cancels. MACS3's genome size is the genome's length.
 4. **Peaks**: the relaxed set is every MACS3 peak at p < 0.01, at most the
    :data:`RELAXED_MAX` most significant (ENCODE's relaxed sets: MACS2 at p 0.01, capped
    at 300,000); the conservative set is those with q < 0.01, which stands in for the
@@ -46,6 +47,8 @@ CONSERVATIVE_Q = 2.0
 RELAXED_MAX = 300_000
 #: MACS3's smoothing of each cut site: shift and width (bp)
 SHIFT, EXTSIZE = -75, 150
+#: lines of a bedGraph or a cut-site file read at once: bounds memory whatever the depth
+CHUNK = 2_000_000
 #: what made a track from reads, as the report and the records state it
 PIPELINE = (
     f"cut sites; MACS3 callpeak --nomodel --shift {SHIFT} --extsize {EXTSIZE} --keep-dup all -p {P_VALUE}; "
@@ -124,30 +127,36 @@ def call_accessibility(cuts, sizes: dict[str, int], *, signal, conservative, rel
     return {"signal_bases": covered, **peaks}
 
 
-def bedgraph_to_bigwig(bedgraph, sizes: dict[str, int], out) -> int:
-    """A bedGraph's intervals with a value above 0 as a bigWig on ``sizes``; returns the bases covered."""
-    table = pd.read_csv(
-        bedgraph, sep="\t", header=None, names=["chrom", "start", "end", "value"],
-        dtype={"chrom": str, "start": np.int64, "end": np.int64, "value": np.float64},
-    )  # fmt: skip
-    table = table[(table.value > 0) & table.chrom.isin(list(sizes))]
-    covered = 0
-    with atomic_path(out) as tmp, BigWigWriter(tmp, list(sizes.items())) as bw:
-        for chrom, part in _by_chrom(table, sizes):
-            start = part.start.to_numpy()
-            end = np.minimum(part.end.to_numpy(), sizes[chrom])
-            keep = end > start
-            start, end = start[keep], end[keep]
-            covered += int((end - start).sum())
-            values = part.value.to_numpy()[keep]
-            bw.bw.addEntries([chrom] * len(start), start.tolist(), ends=end.tolist(), values=values.tolist())
+def bedgraph_to_bigwig(bedgraph, sizes: dict[str, int], out, chunk: int = CHUNK) -> int:
+    """A bedGraph's intervals with a value above 0 as a bigWig on ``sizes``; returns the bases covered.
+
+    Read ``chunk`` lines at a time (a deep experiment's bedGraph has 10^8 lines), so memory
+    holds one chunk. MACS3 writes chromosomes in name order, each sorted by start: the
+    bigWig's header takes that order, and a bedGraph in another is one line, not a file
+    that a browser would misread.
+    """
+    order = sorted(sizes)
+    rank = {c: i for i, c in enumerate(order)}
+    covered, at = 0, (-1, -1)  # the (chromosome rank, end) written last
+    with atomic_path(out) as tmp, BigWigWriter(tmp, [(c, sizes[c]) for c in order]) as bw:
+        for table in pd.read_csv(
+            bedgraph, sep="\t", header=None, names=["chrom", "start", "end", "value"], chunksize=chunk,
+            dtype={"chrom": str, "start": np.int64, "end": np.int64, "value": np.float32},
+        ):  # fmt: skip
+            table = table[(table.value > 0) & table.chrom.isin(rank)]
+            for chrom, part in table.groupby("chrom", sort=False):
+                start = part.start.to_numpy()
+                end = np.minimum(part.end.to_numpy(), sizes[chrom])
+                keep = end > start
+                start, end, values = start[keep], end[keep], part.value.to_numpy()[keep]
+                if not len(start):
+                    continue
+                if (rank[chrom], start[0]) < at or (len(start) > 1 and (start[1:] < end[:-1]).any()):
+                    raise DreamTFError(f"{bedgraph}: not sorted by chromosome name and start ({chrom}:{start[0]})")
+                bw.bw.addEntries([chrom] * len(start), start.tolist(), ends=end.tolist(), values=values.tolist())
+                covered += int((end - start).sum())
+                at = (rank[chrom], int(end[-1]))
     return covered
-
-
-def _by_chrom(table: pd.DataFrame, sizes: dict[str, int]):
-    """``(chrom, rows sorted by start)`` in the genome's order, as a bigWig must be written."""
-    for chrom, part in sorted(table.groupby("chrom", sort=False), key=lambda kv: list(sizes).index(kv[0])):
-        yield chrom, part.sort_values("start", kind="stable")
 
 
 def split_peaks(narrowpeak, sizes: dict[str, int], conservative, relaxed) -> dict:
@@ -162,6 +171,7 @@ def split_peaks(narrowpeak, sizes: dict[str, int], conservative, relaxed) -> dic
         table.assign(_c=table.chrom.map(order)).sort_values(["_c", "start", "end"], kind="stable").drop(columns="_c")
     )
     table["end"] = np.minimum(table.end, table.chrom.map(sizes))
+    table["score"] = np.minimum(table.score, 1000)  # narrowPeak's 0-1000, as browsers and bedToBigBed read it
     strong = table[table.q >= CONSERVATIVE_Q]
     for path, part in ((relaxed, table), (conservative, strong)):
         with atomic_write_text(path) as fh:
@@ -169,23 +179,26 @@ def split_peaks(narrowpeak, sizes: dict[str, int], conservative, relaxed) -> dic
     return {"relaxed_peaks": int(len(table)), "conservative_peaks": int(len(strong))}
 
 
-def share_in_peaks(cuts, conservative) -> float:
+def share_in_peaks(cuts, conservative, chunk: int = CHUNK) -> float:
     """The share of cut sites inside the conservative peaks (the fraction of reads in peaks, FRiP)."""
     peaks = pd.read_csv(conservative, sep="\t", header=None, usecols=[0, 1, 2], names=["c", "s", "e"], dtype={"c": str})
-    cut = pd.read_csv(cuts, sep="\t", header=None, usecols=[0, 1], names=["c", "s"], dtype={"c": str})
-    if not len(cut):
-        return 0.0
-    inside = 0
-    for chrom, part in cut.groupby("c", sort=False):
-        p = peaks[peaks.c == chrom]
-        if not len(p):
-            continue
-        starts, ends = p.s.to_numpy(), p.e.to_numpy()
-        order = np.argsort(starts)
-        starts, ends = starts[order], np.maximum.accumulate(ends[order])
-        i = np.searchsorted(starts, part.s.to_numpy(), side="right") - 1
-        inside += int(((i >= 0) & (part.s.to_numpy() < ends[np.maximum(i, 0)])).sum())
-    return inside / len(cut)
+    by_chrom = {}
+    for chrom, p in peaks.groupby("c"):
+        order = np.argsort(p.s.to_numpy())
+        by_chrom[chrom] = (p.s.to_numpy()[order], np.maximum.accumulate(p.e.to_numpy()[order]))
+    inside = total = 0
+    for cut in pd.read_csv(
+        cuts, sep="\t", header=None, usecols=[0, 1], names=["c", "s"], dtype={"c": str}, chunksize=chunk
+    ):
+        total += len(cut)
+        for chrom, part in cut.groupby("c", sort=False):
+            if chrom not in by_chrom:
+                continue
+            starts, ends = by_chrom[chrom]
+            pos = part.s.to_numpy()
+            i = np.searchsorted(starts, pos, side="right") - 1
+            inside += int(((i >= 0) & (pos < ends[np.maximum(i, 0)])).sum())
+    return inside / total if total else 0.0
 
 
 def write_json(path, record: dict) -> None:

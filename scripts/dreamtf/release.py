@@ -222,6 +222,18 @@ def check_own_cells(cells: dict, used: set[str], release, source: str = "config.
                 raise DreamTFError(f"{source}: 'cells.{cell}.{key}': no file {path}")
 
 
+def check_release_bams(cells: list[str], release, source: str = "config.yaml") -> None:
+    """``accessibility: reads`` on a release folder: every cell's BAM and its index are there."""
+    for cell in cells:
+        bam = dnase_bam_path(release, cell)
+        for path in (bam, Path(f"{bam}.bai")):
+            if not path.is_file():
+                raise DreamTFError(
+                    f"{source}: 'accessibility' is reads, but the release has no {path} (the reads of {cell}); "
+                    "add the cell's sorted, indexed BAM there, or set accessibility: files"
+                )
+
+
 def cells_of(tfs: dict) -> list[str]:
     """All cell types of a TF table, in order of first mention."""
     seen: dict[str, None] = {}

@@ -77,6 +77,13 @@ PIPELINES = {
 }
 
 
+#: what to do when a predicted cell's signal came from the other pipeline than the training cells'
+ADVICE = {
+    "files": "train with `accessibility: reads` to predict cells given as reads",
+    "reads": "give the cell as reads (a BAM or fragments), as the training cells were",
+}
+
+
 def reads_markdown(reads: dict | None) -> str:
     """Where the signal came from: the training cells' pipeline, each cell made from reads, the clusters skipped.
 
@@ -94,8 +101,7 @@ def reads_markdown(reads: dict | None) -> str:
             f"\n**Warning:** the signal and peaks of {', '.join(other)} came from "
             f"{PIPELINES['reads' if training == 'files' else 'files']}, not the training cells' pipeline. "
             "A model learns the fine structure of the tracks it was trained on, so expect lower accuracy "
-            "than the held-out scores suggest; train with `accessibility: reads` for cells given as reads "
-            "(docs/predict.md has the measured loss).\n"
+            f"than the held-out scores suggest; {ADVICE[training]} (docs/predict.md has the measured loss).\n"
         )
     records = [json.loads(Path(p).read_text()) for p in reads["records"]]
     if records:

@@ -28,20 +28,57 @@ READS_PER_MB = 20_000
 LOW_MAPQ, DUPLICATES, SECONDARY = 0.05, 0.03, 0.01
 
 
+def track_steps(track: BigWigTrack, chrom: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The track's intervals on ``chrom``: starts, ends and values (at least 0)."""
+    iv = track.bw.intervals(chrom) or []
+    arr = np.asarray(iv, dtype=np.float64).reshape(-1, 3)
+    return arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), np.maximum(arr[:, 2], 0)
+
+
+def value_at(steps: tuple, pos: np.ndarray) -> np.ndarray:
+    """The track's value at each of ``pos`` (0 between its intervals)."""
+    start, end, value = steps
+    i = np.searchsorted(start, pos, side="right") - 1
+    inside = (i >= 0) & (pos < end[np.maximum(i, 0)])
+    return np.where(inside, value[np.maximum(i, 0)], 0.0)
+
+
 def sample_cuts(track: BigWigTrack, chrom: str, n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` cut sites on ``chrom``, sorted: :data:`BACKGROUND` of them uniform, the rest by the track's value."""
     size = track.sizes[chrom]
-    iv = track.bw.intervals(chrom) or []
-    n_bg = rng.binomial(n, BACKGROUND) if iv else n
+    start, end, value = track_steps(track, chrom)
+    n_bg = rng.binomial(n, BACKGROUND) if len(start) else n
     cuts = [rng.integers(0, size, n_bg)]
-    if iv:
-        arr = np.asarray(iv, dtype=np.float64)
-        start, end, value = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), np.maximum(arr[:, 2], 0)
+    if len(start):
         weight = np.cumsum(value * (end - start))
         pick = np.searchsorted(weight, rng.uniform(0, weight[-1], n - n_bg), side="right")
         pick = np.minimum(pick, len(start) - 1)
         cuts.append(start[pick] + (rng.uniform(0, 1, len(pick)) * (end[pick] - start[pick])).astype(np.int64))
     return np.sort(np.concatenate(cuts))
+
+
+def pair_cuts(steps: tuple, size: int, cut: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Fragments (starts, ends) from first ends ``cut``: a second insertion a fragment's length away.
+
+    Both ends of a fragment are insertions into open chromatin: a second end where the track
+    is lower than at the first is drawn again with the chance of the ratio (up to 5 times),
+    each value raised by the chromosome's mean so that background fragments stay as drawn.
+    """
+    start, end, value = steps
+    level = float((value * (end - start)).sum() / size) if len(start) else 1.0
+    at_cut = value_at(steps, cut) + level
+    length = fragment_lengths(len(cut), rng)
+    forward = rng.uniform(0, 1, len(cut)) < 0.5
+    redo = np.ones(len(cut), dtype=bool)
+    for _ in range(5):
+        length[redo] = fragment_lengths(int(redo.sum()), rng)
+        forward[redo] = rng.uniform(0, 1, int(redo.sum())) < 0.5
+        other = np.where(forward, cut + length - 1, cut - length + 1)
+        ratio = (value_at(steps, other) + level) / at_cut
+        redo = rng.uniform(0, 1, len(cut)) > ratio
+        if not redo.any():
+            break
+    return np.minimum(cut, other), np.maximum(cut, other) + 1
 
 
 def write_simulated_bam(bigwig, out, *, reads_per_mb: float, assay: str, rng: np.random.Generator) -> int:
@@ -87,8 +124,8 @@ def write_simulated_fragments(
 ) -> None:
     """A 10x-style fragments file and its cluster table: cluster ``c`` draws ``fragments[c]`` from ``bigwigs[c]``.
 
-    Each cluster has ``barcodes`` cells (barcodes ``<c>-<i>-1``); a fragment starts or ends at
-    a cut and belongs to a random cell of its cluster. Sorted by chromosome (in the bigWig's
+    Each cluster has ``barcodes`` cells (barcodes ``<c>-<i>-1``); a fragment joins a cut to a
+    second one (:func:`pair_cuts`) and belongs to a random cell of its cluster. Sorted by chromosome (in the bigWig's
     order) and start, as cellranger-atac writes them.
     """
     tables = []
@@ -100,13 +137,9 @@ def write_simulated_fragments(
             for ci, (chrom, size) in enumerate(sizes.items()):
                 n = int(round(fragments[cluster] * size / total))
                 # one end is a cut drawn as a bulk read's is, the other a fragment's length away
-                cut = sample_cuts(track, chrom, n, rng)
-                length = fragment_lengths(len(cut), rng)
-                start = np.where(rng.uniform(0, 1, len(cut)) < 0.5, cut, cut - length + 1)
-                keep = (start >= 0) & (start + length <= size)
-                tables.append(
-                    (ci, start[keep], start[keep] + length[keep], names[rng.integers(0, barcodes, keep.sum())], chrom)
-                )
+                start, end = pair_cuts(track_steps(track, chrom), size, sample_cuts(track, chrom, n, rng), rng)
+                keep = (start >= 0) & (end <= size)
+                tables.append((ci, start[keep], end[keep], names[rng.integers(0, barcodes, keep.sum())], chrom))
     chrom_of = {t[0]: t[4] for t in tables}
     ci = np.concatenate([np.full(len(t[1]), t[0]) for t in tables])
     start = np.concatenate([t[1] for t in tables])

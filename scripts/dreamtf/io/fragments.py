@@ -22,6 +22,9 @@ from .files import check_readable, open_text
 FRAGMENT_COLUMNS = ("chrom", "start", "end", "barcode", "count")
 #: a cluster becomes part of a cell name (``<sample>_<cluster>``): the characters a cell name may have
 CLUSTER_NAME = re.compile(r"^[A-Za-z0-9_+-]+$")
+#: the first line is a header when its first field or its last is one of these
+HEADER_FIRST = ("barcode", "barcodes", "cell", "cell_id", "cell_barcode", "cellbarcode")
+HEADER_LAST = ("cluster", "clusters", "celltype", "cell_type", "label", "group")
 #: fragments parsed at once: bounds memory (about 100 bytes a fragment) whatever the file's size
 CHUNK = 2_000_000
 
@@ -35,7 +38,7 @@ def read_clusters(path: str | os.PathLike) -> dict[str, str]:
             if not line.strip() or line.startswith("#"):
                 continue
             parts = [p.strip() for p in re.split(r"[\t,]", line)]
-            if lineno == 1 and parts[0].lower() in ("barcode", "barcodes", "cell", "cell_barcode"):
+            if lineno == 1 and (parts[0].lower() in HEADER_FIRST or parts[-1].lower() in HEADER_LAST):
                 continue
             if len(parts) != 2 or not all(parts):
                 raise DreamTFError(
@@ -75,7 +78,8 @@ def iter_fragments(path: str | os.PathLike, chunk: int = CHUNK) -> Iterator[pd.D
         path,
         sep="\t",
         header=None,
-        comment="#",
+        # header lines only: a barcode may hold a '#' (ArchR's Sample#AAAC-1)
+        skiprows=_header_lines(path),
         names=list(FRAGMENT_COLUMNS),
         dtype={"chrom": str, "start": np.int64, "end": np.int64, "barcode": str, "count": np.int64},
         chunksize=chunk,
@@ -92,6 +96,17 @@ def iter_fragments(path: str | os.PathLike, chunk: int = CHUNK) -> Iterator[pd.D
         raise _first_bad_line(path) from None
 
 
+def _header_lines(path) -> int:
+    """The number of ``#`` lines at the top of the file."""
+    n = 0
+    with open_text(path, "a fragments file") as fh:
+        for line in fh:
+            if not line.startswith("#"):
+                break
+            n += 1
+    return n
+
+
 def _gzipped(path) -> bool:
     with open(path, "rb") as fh:
         return fh.read(2) == b"\x1f\x8b"
@@ -101,8 +116,10 @@ def _first_bad_line(path) -> DreamTFError:
     """The error naming the first line of ``path`` that is not a fragment."""
     what = "a fragments file (chrom, start, end, barcode, count; tab-separated)"
     with open_text(path, what) as fh:
+        header = True
         for lineno, line in enumerate(fh, 1):
-            if line.startswith("#"):
+            header = header and line.startswith("#")
+            if header:
                 continue
             why = _fragment_problem(line.rstrip("\r\n").split("\t"))
             if why:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 
 from ..errors import DreamTFError
 from .files import open_text
@@ -57,6 +58,19 @@ def read_tpm(paths: list) -> dict[str, float]:
     return {g: v / counts[g] for g, v in sums.items()}
 
 
+#: an Ensembl gene or transcript id with its version (ENSG00000141510.11): the version is dropped
+ENSEMBL_VERSIONED = re.compile(r"^(ENS[A-Z]*[GT]\d+)\.\d+(_PAR_Y)?$")
+
+
+def gene_key(gene: str) -> str:
+    """A gene as tables and GTFs are joined on: an Ensembl id without its version, any other name as it is.
+
+    Names may hold dots (RP11-34P13.3, AC000061.1): only an Ensembl id loses what follows its dot.
+    """
+    m = ENSEMBL_VERSIONED.match(gene)
+    return m.group(1) + (m.group(2) or "") if m else gene
+
+
 def _read_table(p: str | os.PathLike) -> dict[str, float]:
     """``{gene id: TPM}`` of one RSEM table, checked line by line."""
     genes: dict[str, float] = {}
@@ -73,7 +87,7 @@ def _read_table(p: str | os.PathLike) -> dict[str, float]:
                 v = float(f[ti])
             except ValueError:
                 raise DreamTFError(f"{p}, line {lineno}: TPM {f[ti][:40]!r} is not a number") from None
-            gid = f[gi].split(".")[0]
+            gid = gene_key(f[gi])
             if not math.isfinite(v) or v < 0:
                 raise DreamTFError(f"{p}, line {lineno}: TPM {f[ti]!r}; expected a finite number >= 0")
             if gid in genes:
