@@ -51,7 +51,7 @@ def own(**spec):
             },
             None,
         ),
-        ({"cells": {"mycell": {"signal": "a.bw"}}}, "'peaks' is a required property at 'cells.mycell'"),
+        ({"cells": {"mycell": {"signal": "a.bw"}}}, "'cells.mycell': signal needs peaks"),
         ({"predict": {"chromosomes": []}}, "'predict.chromosomes'"),
     ],
 )

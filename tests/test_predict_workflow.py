@@ -270,16 +270,16 @@ def test_dreamtf_predict_refuses_bad_input_in_one_line(bundle, shifted, tmp_path
     out = tmp_path / "run"
     base = predict_command(bundle, shifted, out)
     cell = base.index("--cell") + 1
-    bam = base.copy()
-    bam[cell] = f"PC-3={tmp_path / 'reads.bam'}"
-    fragments = base.copy()
-    fragments[cell] = f"PC-3={tmp_path / 'fragments.tsv.gz'}"
     no_peaks = base[: base.index("--peaks")] + base[base.index("--peaks") + 2 :]
+    bam, fragments, bam_with_peaks = no_peaks.copy(), no_peaks.copy(), base.copy()
+    bam[cell] = bam_with_peaks[cell] = f"PC-3={tmp_path / 'reads.bam'}"
+    fragments[cell] = f"PC-3={tmp_path / 'fragments.tsv.gz'}"
     other_blacklist = tmp_path / "other.bed"
     other_blacklist.write_text("1\t100\t200\n")
     cases = {
         "a BAM needs its assay (ATAC-seq reads get the Tn5 shift): --assay PC-3=...": bam,
         "a fragments file needs its clusters: --clusters PC-3=TABLE": fragments,
+        "reads.bam is not a signal bigWig, which --peaks goes with": bam_with_peaks,
         "a signal bigWig needs its peaks: --peaks PC-3=PATH": no_peaks,
         "--models: no file": base[:2] + ["/nowhere.zip"] + base[3:],
     }
