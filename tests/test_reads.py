@@ -10,9 +10,11 @@ import pytest
 from dreamtf import pseudobulk
 from dreamtf.errors import DreamTFError
 from dreamtf.io.bam import cut_sites, open_bam, write_bam
+from dreamtf.io.cutsites import write_cut_sites
+from dreamtf.io.files import atomic_write_text
 from dreamtf.io.fragments import iter_fragments, read_clusters
 from dreamtf.io.narrowpeak import read_narrowpeak
-from dreamtf.reads import call_accessibility, share_in_peaks, write_cuts
+from dreamtf.reads import bam_cuts, call_accessibility, share_in_peaks
 
 SIZES = {"chr1": 200_000, "chr2": 100_000}
 
@@ -155,6 +157,14 @@ def test_bad_bams_are_one_line(tmp_path):
         open_bam(tmp_path / "r.bam", {"chr1": 250_000})
     with pytest.raises(DreamTFError, match=r"none of its chromosomes \(chr1, chr2, ...\) is the genome's \(1, ...\)"):
         open_bam(tmp_path / "r.bam", {"1": 200_000})
+    # a damaged block in the middle (its end-of-file marker intact): named, nothing written
+    raw = bytearray((tmp_path / "r.bam").read_bytes())
+    raw[len(raw) // 2 : len(raw) // 2 + 500] = bytes(500)
+    (tmp_path / "d.bam").write_bytes(bytes(raw))
+    (tmp_path / "d.bam.bai").write_bytes((tmp_path / "r.bam.bai").read_bytes())
+    with pytest.raises(DreamTFError, match=r"d.bam: unreadable on chr1 after [\d,]+ reads"):
+        bam_cuts(tmp_path / "d.bam", SIZES, tmp_path / "d.bed.gz", assay="DNase-seq", min_mapq=30)
+    assert not (tmp_path / "d.bed.gz").exists()
     (tmp_path / "r.bam.bai").unlink()
     with pytest.raises(DreamTFError, match="r.bam: no index beside it"):
         open_bam(tmp_path / "r.bam", SIZES)
@@ -178,7 +188,8 @@ def test_macs3_signal_and_peaks_find_the_open_sites(tmp_path):
             [rng.integers(0, 200_000, 20_000), np.repeat(sites, 60) + rng.integers(-50, 50, 60 * len(sites))]
         )
     )
-    write_cuts(tmp_path / "cuts.bed.gz", [("chr1", cuts)])
+    with atomic_write_text(tmp_path / "cuts.bed.gz") as fh:
+        write_cut_sites(fh, "chr1", cuts)
     sizes = {"chr1": 200_000}
     got = call_accessibility(
         tmp_path / "cuts.bed.gz", sizes, signal=tmp_path / "s.bigwig", conservative=tmp_path / "c.np.gz",

@@ -24,8 +24,7 @@ import yaml
 from .errors import DreamTFError
 from .features import BIN as FEATURE_BIN
 from .io.download import redact_url, split_credentials
-from .owncells import check_accessibility, check_forms
-from .pseudobulk import expand_cells
+from .owncells import check_cell_sources
 
 #: the workflow's schema: every setting's default and description, in one file
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
@@ -153,11 +152,9 @@ def _validate(config: dict, schema_path, source: str, workdir: Path) -> dict:
     if errors:
         raise DreamTFError(_describe(errors[0], source))
     families = _check_models(config, cfg, source)
-    check_forms(config, cfg, source)
-    expand_cells(cfg, source, workdir)
+    check_cell_sources(config, cfg, source, workdir)
     _check_paths(cfg, source, workdir)
     _check_urls(cfg, source)
-    check_accessibility(cfg, source)
     if cfg["release"]["source"] == "http" and "url" not in cfg["release"]:
         raise DreamTFError(f"{source}: 'release.url' is required when release.source is http")
     if cfg["release"]["source"] == "encode":

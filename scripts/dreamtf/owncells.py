@@ -61,3 +61,12 @@ def check_accessibility(cfg: dict, source: str) -> None:
             f"{source}: 'accessibility' is reads, but a release from {where} has no reads (its cells' tracks "
             "only); set accessibility: files, or give the release as a local folder with DNASE/bams/DNASE.<cell>.bam"
         )
+
+
+def check_cell_sources(raw: dict, cfg: dict, source: str, workdir) -> None:
+    """The config's cells of your own and where the release's take their signal: forms, clusters, reads."""
+    from .pseudobulk import expand_cells
+
+    check_forms(raw, cfg, source)
+    expand_cells(cfg, source, workdir)
+    check_accessibility(cfg, source)

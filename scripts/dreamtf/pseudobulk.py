@@ -16,9 +16,9 @@ import os
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from .errors import DreamTFError
+from .io.cutsites import write_cut_sites
 from .io.files import atomic_write_text
 from .io.fragments import cluster_names, iter_fragments, read_clusters
 
@@ -152,14 +152,9 @@ def split_fragments(fragments, clusters_path, sizes: dict[str, int], outs: dict[
                 s = stats[cluster]
                 s["fragments"] += len(part)
                 s["barcodes"].update(part.barcode.unique())
-                cuts = pd.DataFrame(
-                    {
-                        "c": np.concatenate([part.chrom.to_numpy(), part.chrom.to_numpy()]),
-                        "s": np.concatenate([part.start.to_numpy(), part.end.to_numpy() - 1]),
-                    }
-                )
-                cuts["e"] = cuts.s + 1
-                cuts.to_csv(sinks[cluster], sep="\t", header=False, index=False)
+                chroms = part.chrom.to_numpy()
+                ends = np.concatenate([part.start.to_numpy(), part.end.to_numpy() - 1])
+                write_cut_sites(sinks[cluster], np.concatenate([chroms, chroms]), ends)
         _check_matched(fragments, clusters_path, table, total, matched, on_genome, chroms)
     return {
         "fragments_in_file": total,

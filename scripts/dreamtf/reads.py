@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import subprocess
 import sys
@@ -31,11 +30,13 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from .errors import DreamTFError
+from .io.bedgraph import iter_bedgraph
 from .io.bigwig import BigWigWriter
+from .io.cutsites import iter_cut_sites, write_cut_sites
 from .io.files import atomic_path, atomic_write_text
+from .io.narrowpeak import read_peak_table, write_peak_table
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,6 @@ CONSERVATIVE_Q = 2.0
 RELAXED_MAX = 300_000
 #: MACS3's smoothing of each cut site: shift and width (bp)
 SHIFT, EXTSIZE = -75, 150
-#: lines of a bedGraph or a cut-site file read at once: bounds memory whatever the depth
-CHUNK = 2_000_000
 #: what made a track from reads, as the report and the records state it
 PIPELINE = (
     f"cut sites; MACS3 callpeak --nomodel --shift {SHIFT} --extsize {EXTSIZE} --keep-dup all -p {P_VALUE}; "
@@ -56,31 +55,20 @@ PIPELINE = (
 )
 
 
-def write_cuts(path: str | os.PathLike, chunks) -> int:
-    """Write cut sites as BED (one 1 bp interval each) from ``(chrom, positions)`` chunks; returns the count."""
-    n = 0
-    with atomic_write_text(path, level=1) as fh:
-        for chrom, pos in chunks:
-            if len(pos):
-                pd.DataFrame({"c": chrom, "s": pos, "e": pos + 1}).to_csv(fh, sep="\t", header=False, index=False)
-                n += len(pos)
-    return n
-
-
 def bam_cuts(bam_path, sizes: dict[str, int], out, *, assay: str, min_mapq: int) -> dict:
     """The cut sites of a BAM's kept reads (:func:`dreamtf.io.bam.cut_sites`) into ``out``; returns counts."""
-    from .io.bam import cut_sites, open_bam
+    from .io.bam import close_bam, cut_sites, open_bam
 
     counts = {"reads": 0, "cuts": 0}
-    with open_bam(bam_path, sizes) as bam:
-
-        def chunks():
+    bam = open_bam(bam_path, sizes)
+    try:
+        with atomic_write_text(out, level=1) as fh:
             for chrom in sizes:
                 pos, n = cut_sites(bam, chrom, assay=assay, min_mapq=min_mapq)
                 counts["reads"] += n
-                yield chrom, pos[(pos >= 0) & (pos < sizes[chrom])]
-
-        counts["cuts"] = write_cuts(out, chunks())
+                counts["cuts"] += write_cut_sites(fh, chrom, pos[(pos >= 0) & (pos < sizes[chrom])])
+    finally:
+        close_bam(bam)
     if counts["cuts"] == 0:
         raise DreamTFError(
             f"{bam_path}: no read passed the filters on the genome's chromosomes (primary, not a duplicate, "
@@ -127,75 +115,61 @@ def call_accessibility(cuts, sizes: dict[str, int], *, signal, conservative, rel
     return {"signal_bases": covered, **peaks}
 
 
-def bedgraph_to_bigwig(bedgraph, sizes: dict[str, int], out, chunk: int = CHUNK) -> int:
+def bedgraph_to_bigwig(bedgraph, sizes: dict[str, int], out) -> int:
     """A bedGraph's intervals with a value above 0 as a bigWig on ``sizes``; returns the bases covered.
 
-    Read ``chunk`` lines at a time (a deep experiment's bedGraph has 10^8 lines), so memory
-    holds one chunk. MACS3 writes chromosomes in name order, each sorted by start: the
-    bigWig's header takes that order, and a bedGraph in another is one line, not a file
-    that a browser would misread.
+    Read a chunk at a time (:func:`dreamtf.io.bedgraph.iter_bedgraph`), so memory holds one
+    chunk. MACS3 writes chromosomes in name order, each sorted by start: the bigWig's header
+    takes that order, and a bedGraph in another is one line, not a file a browser misreads.
     """
     order = sorted(sizes)
     rank = {c: i for i, c in enumerate(order)}
     covered, at = 0, (-1, -1)  # the (chromosome rank, end) written last
     with atomic_path(out) as tmp, BigWigWriter(tmp, [(c, sizes[c]) for c in order]) as bw:
-        for table in pd.read_csv(
-            bedgraph, sep="\t", header=None, names=["chrom", "start", "end", "value"], chunksize=chunk,
-            dtype={"chrom": str, "start": np.int64, "end": np.int64, "value": np.float32},
-        ):  # fmt: skip
-            table = table[(table.value > 0) & table.chrom.isin(rank)]
-            for chrom, part in table.groupby("chrom", sort=False):
-                start = part.start.to_numpy()
-                end = np.minimum(part.end.to_numpy(), sizes[chrom])
-                keep = end > start
-                start, end, values = start[keep], end[keep], part.value.to_numpy()[keep]
-                if not len(start):
-                    continue
-                if (rank[chrom], start[0]) < at or (len(start) > 1 and (start[1:] < end[:-1]).any()):
-                    raise DreamTFError(f"{bedgraph}: not sorted by chromosome name and start ({chrom}:{start[0]})")
-                bw.bw.addEntries([chrom] * len(start), start.tolist(), ends=end.tolist(), values=values.tolist())
-                covered += int((end - start).sum())
-                at = (rank[chrom], int(end[-1]))
+        for chrom, start, end, values in iter_bedgraph(bedgraph):
+            if chrom not in rank:
+                continue
+            end = np.minimum(end, sizes[chrom])
+            keep = (values > 0) & (end > start)
+            start, end, values = start[keep], end[keep], values[keep]
+            if not len(start):
+                continue
+            if (rank[chrom], start[0]) < at or (start[1:] < end[:-1]).any():
+                raise DreamTFError(f"{bedgraph}: not sorted by chromosome name and start ({chrom}:{start[0]})")
+            bw.bw.addEntries([chrom] * len(start), start.tolist(), ends=end.tolist(), values=values.tolist())
+            covered += int((end - start).sum())
+            at = (rank[chrom], int(end[-1]))
     return covered
 
 
 def split_peaks(narrowpeak, sizes: dict[str, int], conservative, relaxed) -> dict:
     """MACS3's peaks as the relaxed set (at most RELAXED_MAX by p-value) and the conservative one (q < 0.01)."""
-    cols = ["chrom", "start", "end", "name", "score", "strand", "signal", "p", "q", "summit"]
-    table = pd.read_csv(narrowpeak, sep="\t", header=None, names=cols, dtype={"chrom": str})
+    table = read_peak_table(narrowpeak)
     table = table[table.chrom.isin(list(sizes))]
     if len(table) > RELAXED_MAX:
         table = table.nlargest(RELAXED_MAX, "p", keep="first")
     order = {c: i for i, c in enumerate(sizes)}
-    table = (
-        table.assign(_c=table.chrom.map(order)).sort_values(["_c", "start", "end"], kind="stable").drop(columns="_c")
-    )
+    table = table.assign(_c=table.chrom.map(order)).sort_values(["_c", "start", "end"], kind="stable")
     table["end"] = np.minimum(table.end, table.chrom.map(sizes))
     table["score"] = np.minimum(table.score, 1000)  # narrowPeak's 0-1000, as browsers and bedToBigBed read it
     strong = table[table.q >= CONSERVATIVE_Q]
-    for path, part in ((relaxed, table), (conservative, strong)):
-        with atomic_write_text(path) as fh:
-            part.to_csv(fh, sep="\t", header=False, index=False, float_format="%.5g")
+    write_peak_table(relaxed, table)
+    write_peak_table(conservative, strong)
     return {"relaxed_peaks": int(len(table)), "conservative_peaks": int(len(strong))}
 
 
-def share_in_peaks(cuts, conservative, chunk: int = CHUNK) -> float:
+def share_in_peaks(cuts, conservative) -> float:
     """The share of cut sites inside the conservative peaks (the fraction of reads in peaks, FRiP)."""
-    peaks = pd.read_csv(conservative, sep="\t", header=None, usecols=[0, 1, 2], names=["c", "s", "e"], dtype={"c": str})
+    peaks = read_peak_table(conservative)
     by_chrom = {}
-    for chrom, p in peaks.groupby("c"):
-        order = np.argsort(p.s.to_numpy())
-        by_chrom[chrom] = (p.s.to_numpy()[order], np.maximum.accumulate(p.e.to_numpy()[order]))
+    for chrom, p in peaks.groupby("chrom"):
+        order = np.argsort(p.start.to_numpy())
+        by_chrom[chrom] = (p.start.to_numpy()[order], np.maximum.accumulate(p.end.to_numpy()[order]))
     inside = total = 0
-    for cut in pd.read_csv(
-        cuts, sep="\t", header=None, usecols=[0, 1], names=["c", "s"], dtype={"c": str}, chunksize=chunk
-    ):
-        total += len(cut)
-        for chrom, part in cut.groupby("c", sort=False):
-            if chrom not in by_chrom:
-                continue
+    for chrom, pos in iter_cut_sites(cuts):
+        total += len(pos)
+        if chrom in by_chrom:
             starts, ends = by_chrom[chrom]
-            pos = part.s.to_numpy()
             i = np.searchsorted(starts, pos, side="right") - 1
             inside += int(((i >= 0) & (pos < ends[np.maximum(i, 0)])).sum())
     return inside / total if total else 0.0

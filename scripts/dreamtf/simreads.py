@@ -10,14 +10,15 @@ them: low mapping quality, marked duplicates, secondary alignments.
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from .io.bam import TN5_SHIFT, write_bam
 from .io.bigwig import BigWigTrack
 from .io.files import atomic_path
+from .io.fragments import write_clusters, write_fragments
 
 #: the share of cuts that fall anywhere (a FRiP of about 0.4 to 0.6, typical of good data)
 BACKGROUND = 0.5
@@ -140,19 +141,15 @@ def write_simulated_fragments(
                 start, end = pair_cuts(track_steps(track, chrom), size, sample_cuts(track, chrom, n, rng), rng)
                 keep = (start >= 0) & (end <= size)
                 tables.append((ci, start[keep], end[keep], names[rng.integers(0, barcodes, keep.sum())], chrom))
-    chrom_of = {t[0]: t[4] for t in tables}
-    ci = np.concatenate([np.full(len(t[1]), t[0]) for t in tables])
-    start = np.concatenate([t[1] for t in tables])
-    end = np.concatenate([t[2] for t in tables])
-    bc = np.concatenate([t[3] for t in tables])
-    order = np.lexsort((end, start, ci))
-    count = rng.geometric(0.6, len(order))
-    with atomic_path(out) as tmp, gzip.open(tmp, "wt", compresslevel=1) as fh:
-        fh.write("# simulated by dreamtf: chrom, start, end, barcode, count\n")
-        for i, c in zip(order.tolist(), count.tolist()):
-            fh.write(f"{chrom_of[ci[i]]}\t{start[i]}\t{end[i]}\t{bc[i]}\t{c}\n")
-    with atomic_path(clusters_out) as tmp:
-        with open(tmp, "w") as fh:
-            fh.write("barcode\tcluster\n")
-            for cluster in bigwigs:
-                fh.writelines(f"{cluster}-{i}-1\t{cluster}\n" for i in range(barcodes))
+    table = pd.DataFrame(
+        {
+            "ci": np.concatenate([np.full(len(t[1]), t[0]) for t in tables]),
+            "chrom": np.concatenate([np.full(len(t[1]), t[4], dtype=object) for t in tables]),
+            "start": np.concatenate([t[1] for t in tables]),
+            "end": np.concatenate([t[2] for t in tables]),
+            "barcode": np.concatenate([t[3] for t in tables]),
+        }
+    ).sort_values(["ci", "start", "end"], kind="stable")
+    table["count"] = rng.geometric(0.6, len(table))
+    write_fragments(out, table, comment="simulated by dreamtf: chrom, start, end, barcode, count")
+    write_clusters(clusters_out, {f"{c}-{i}-1": c for c in bigwigs for i in range(barcodes)})

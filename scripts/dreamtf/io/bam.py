@@ -31,6 +31,7 @@ def open_bam(path: str | os.PathLike, sizes: dict[str, int]):
     p = Path(path)
     if not p.is_file():
         raise DreamTFError(f"{p}: BAM file not found")
+    pysam.set_verbosity(0)  # htslib's own lines on a damaged file: the error below names it, once
     try:
         bam = pysam.AlignmentFile(str(p), "rb")
     except (ValueError, OSError) as exc:
@@ -65,6 +66,14 @@ def open_bam(path: str | os.PathLike, sizes: dict[str, int]):
     return bam
 
 
+def close_bam(bam) -> None:
+    """Close a BAM opened by :func:`open_bam`; a damaged one may fail to close after its error was named."""
+    try:
+        bam.close()
+    except OSError:
+        pass
+
+
 def cut_sites(bam, chrom: str, *, assay: str, min_mapq: int) -> tuple[np.ndarray, int]:
     """The sorted cut sites on ``chrom`` of the reads kept, and how many reads were read there.
 
@@ -79,12 +88,16 @@ def cut_sites(bam, chrom: str, *, assay: str, min_mapq: int) -> tuple[np.ndarray
     fwd, rev = TN5_SHIFT if assay == "ATAC-seq" else (0, 0)
     pos = []
     n = 0
-    for read in bam.fetch(chrom):
-        n += 1
-        flag = read.flag
-        if flag & DROP_FLAGS or read.mapping_quality < min_mapq or (flag & 0x1 and not flag & 0x2):
-            continue
-        pos.append(read.reference_end - 1 + rev if flag & 0x10 else read.reference_start + fwd)
+    try:
+        for read in bam.fetch(chrom):
+            n += 1
+            flag = read.flag
+            if flag & DROP_FLAGS or read.mapping_quality < min_mapq or (flag & 0x1 and not flag & 0x2):
+                continue
+            pos.append(read.reference_end - 1 + rev if flag & 0x10 else read.reference_start + fwd)
+    except (OSError, ValueError) as exc:  # a damaged block, an index of another file
+        name = bam.filename.decode() if isinstance(bam.filename, bytes) else bam.filename
+        raise DreamTFError(f"{name}: unreadable on {chrom} after {n:,} reads ({exc}); a truncated BAM?") from None
     out = np.sort(np.asarray(pos, dtype=np.int64))
     return out, n
 

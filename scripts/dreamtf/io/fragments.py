@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DreamTFError
-from .files import check_readable, open_text
+from .files import atomic_write_text, check_readable, open_text
 
 FRAGMENT_COLUMNS = ("chrom", "start", "end", "barcode", "count")
 #: a cluster becomes part of a cell name (``<sample>_<cluster>``): the characters a cell name may have
@@ -142,3 +142,18 @@ def _fragment_problem(parts: list[str]) -> str | None:
     if n < 1:
         return f"count {n}: expected 1 or more reads"
     return None
+
+
+def write_fragments(path: str | os.PathLike, table: pd.DataFrame, *, comment: str = "") -> None:
+    """Write fragments (columns :data:`FRAGMENT_COLUMNS`, in the order given) as a 10x file (gzipped: .gz)."""
+    with atomic_write_text(path, level=1) as fh:
+        if comment:
+            fh.write(f"# {comment}\n")
+        table[list(FRAGMENT_COLUMNS)].to_csv(fh, sep="\t", header=False, index=False)
+
+
+def write_clusters(path: str | os.PathLike, clusters: dict[str, str]) -> None:
+    """Write a barcode-to-cluster table with its header line."""
+    with atomic_write_text(path) as fh:
+        fh.write("barcode\tcluster\n")
+        fh.writelines(f"{b}\t{c}\n" for b, c in clusters.items())

@@ -147,3 +147,25 @@ def write_narrowpeak(path: str | os.PathLike, peaks: dict[str, Peaks], *, name_p
                     f"{p.signal[i]:.6g}\t-1\t{q}\t{p.summit[i] - p.start[i]}\n"
                 )
     return n
+
+
+#: a narrowPeak's ten columns, as :func:`read_peak_table` names them
+PEAK_COLUMNS = ["chrom", "start", "end", "name", "score", "strand", "signal", "p", "q", "summit"]
+
+
+def read_peak_table(path: str | os.PathLike):
+    """Every column of a narrowPeak (MACS3's own, with p- and q-values) as a pandas table; empty when it has no peak."""
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path, sep="\t", header=None, names=PEAK_COLUMNS, dtype={"chrom": str})
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame(columns=PEAK_COLUMNS)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise DreamTFError(f"{path}: not a narrowPeak file: {str(exc).splitlines()[0]}") from None
+
+
+def write_peak_table(path: str | os.PathLike, table) -> None:
+    """Write a table of :data:`PEAK_COLUMNS` as narrowPeak (gzipped when ``path`` ends in .gz), atomically."""
+    with atomic_write_text(path) as fh:
+        table[PEAK_COLUMNS].to_csv(fh, sep="\t", header=False, index=False, float_format="%.5g")
